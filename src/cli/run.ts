@@ -1,0 +1,105 @@
+// The CLI dispatcher: argv in, exit code out. Failures print one line, never a stack trace.
+import { ConfigError } from '../config/load-config.js';
+import { OAuthError } from '../protocol/errors.js';
+import { StorageUnavailableError } from '../storage/open-storage.js';
+import { keysCommand } from './commands/keys.js';
+import { migrateCommand } from './commands/migrate.js';
+import { serveCommand } from './commands/serve.js';
+import { UsageError, type CliIo } from './io.js';
+
+const HELP = `latchkey: an OAuth 2.0 / OpenID Connect authorization server
+
+usage: latchkey <command> [options]
+
+  serve                     run the server (default: SQLite in ./data, http://localhost:9000)
+  migrate                   apply database migrations
+  keys list | keys rotate   signing keys and their rollover
+
+configuration flags (also LATCHKEY_* environment variables or --config FILE):
+  --issuer URL  --port N  --host H  --data-dir DIR  --database-url URL  --registration off|token|open`;
+
+type Command = (args: string[], flags: Record<string, string | undefined>, io: CliIo) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  serve: (_args, flags, io) => serveCommand(flags, io),
+  migrate: (_args, flags, io) => migrateCommand(flags, io),
+  keys: (args, flags, io) => keysCommand(args, flags, io),
+};
+
+/** Flags that take no value. Every other --flag takes the next argument (or --flag=value). */
+const BOOLEAN_FLAGS = new Set(['json', 'public', 'help', 'password-stdin', 'yes', 'all', 'email-verified']);
+
+/** Splits argv into positionals and --flags; a repeated flag's values are joined with "\n". */
+export function parseCommandLine(argv: readonly string[]): { positionals: string[]; flags: Record<string, string | undefined> } {
+  const positionals: string[] = [];
+  const flags: Record<string, string | undefined> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('--')) {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+    let value: string;
+    if (eq !== -1) value = arg.slice(eq + 1);
+    else if (BOOLEAN_FLAGS.has(name)) value = 'true';
+    else {
+      const next = argv[i + 1];
+      if (next === undefined) throw new UsageError(`--${name} needs a value`);
+      value = next;
+      i++;
+    }
+    flags[name] = flags[name] === undefined ? value : `${flags[name]}\n${value}`;
+  }
+  return { positionals, flags };
+}
+
+export async function run(argv: readonly string[], io: CliIo, extra: Record<string, Command> = {}): Promise<number> {
+  let parsed: ReturnType<typeof parseCommandLine>;
+  try {
+    parsed = parseCommandLine(argv);
+  } catch (error) {
+    io.stderr(`latchkey: ${(error as Error).message}`);
+    return 2;
+  }
+  const { positionals, flags } = parsed;
+  const [name, ...args] = positionals;
+  if (name === undefined || name === 'help' || flags.help !== undefined) {
+    io.stdout(HELP);
+    return name === undefined && flags.help === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name] ?? extra[name];
+  if (command === undefined) {
+    io.stderr(`latchkey: unknown command "${name}" (try latchkey help)`);
+    return 2;
+  }
+  try {
+    return await command(args, flags, io);
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof UsageError) {
+      io.stderr(`latchkey: ${error.message}`);
+      return 2;
+    }
+    if (error instanceof OAuthError) {
+      io.stderr(`latchkey: ${error.code}: ${error.description ?? ''}`);
+      return 2;
+    }
+    if (error instanceof StorageUnavailableError) {
+      io.stderr(`latchkey: ${error.message}`);
+      return 1;
+    }
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      io.stderr(`latchkey: cannot listen: ${(error as Error).message}`);
+      return 1;
+    }
+    io.stderr(`latchkey: unexpected error: ${(error as Error).message ?? String(error)}`);
+    if (io.env.LATCHKEY_DEBUG === '1') io.stderr(String((error as Error).stack));
+    return 1;
+  }
+}

@@ -1,0 +1,21 @@
+// Every default is the safe choice; loosening one is a visible, reviewed diff (STYLE.md "Config").
+import type { Config } from './config.js';
+
+export const DEFAULT_PORT = 9000;
+
+export const defaults = {
+  host: '0.0.0.0',
+  port: DEFAULT_PORT,
+  dataDir: './data',
+  databasePoolSize: 10,
+  registration: 'off', // RFC 7591 §3: open registration is an operator's explicit choice
+  adminHost: '127.0.0.1', // the admin API listens on loopback unless told otherwise
+  logLevel: 'info',
+  keys: {
+    accessTokenAlg: 'ES256',
+    idTokenAlg: 'RS256', // OIDC Core §15.1: RS256 MUST be supported for id_tokens
+    prePublicationSeconds: 3600,
+    retentionSeconds: 86_400, // no JWT we sign lives longer than a day
+  },
+  shutdownTimeoutSeconds: 10,
+} as const satisfies Partial<Config>;

@@ -1,0 +1,185 @@
+// Builds the Config from flags > environment > config file > defaults, and validates every value at start.
+// Each bad value becomes one ConfigError line naming the setting and what is allowed.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config, LogLevel, RegistrationMode, SigningAlg } from './config.js';
+import { defaults } from './defaults.js';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+interface Setting<T> {
+  /** Key in the config file, and the name in messages. */
+  readonly key: string;
+  readonly env: string;
+  readonly flag: string;
+  readonly parse: (raw: string) => T;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+function oneOf<T extends string>(allowed: readonly T[]): (raw: string) => T {
+  return (raw) => {
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    throw new Error(`must be one of ${allowed.join(', ')}`);
+  };
+}
+
+function integer(min: number, max: number): (raw: string) => number {
+  return (raw) => {
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new Error(`must be a whole number from ${min} to ${max}`);
+    return Number(raw);
+  };
+}
+
+/** RFC 8414 §2: the issuer is an https URL with no query or fragment. Plain http only for loopback development. */
+export function parseIssuer(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('must be an absolute URL such as https://auth.example.com');
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
+    throw new Error('must use https (http is allowed only for localhost, 127.0.0.1 and [::1])');
+  }
+  if (url.search !== '' || url.hash !== '' || raw.includes('?') || raw.includes('#')) throw new Error('must not have a query or fragment');
+  if (url.username !== '' || url.password !== '') throw new Error('must not contain credentials');
+  return url.href.replace(/\/+$/, '');
+}
+
+export function parseDatabaseUrl(raw: string): string {
+  if (raw.startsWith('sqlite:') && raw.length > 'sqlite:'.length) return raw;
+  if (/^postgres(ql)?:\/\//.test(raw)) {
+    try {
+      new URL(raw);
+      return raw;
+    } catch {
+      throw new Error('is not a valid postgres:// URL');
+    }
+  }
+  throw new Error('must be sqlite:PATH or postgres://user:password@host:port/database');
+}
+
+const text = (raw: string): string => {
+  if (raw.trim() === '') throw new Error('must not be empty');
+  return raw;
+};
+
+const adminToken = (raw: string): string => {
+  if (raw.length < 32) throw new Error('must be at least 32 characters (e.g. 32 random bytes as base64url)');
+  return raw;
+};
+
+const SETTINGS = {
+  issuer: { key: 'issuer', env: 'LATCHKEY_ISSUER', flag: 'issuer', parse: parseIssuer },
+  host: { key: 'host', env: 'LATCHKEY_HOST', flag: 'host', parse: text },
+  port: { key: 'port', env: 'LATCHKEY_PORT', flag: 'port', parse: integer(0, 65535) },
+  dataDir: { key: 'dataDir', env: 'LATCHKEY_DATA_DIR', flag: 'data-dir', parse: text },
+  databaseUrl: { key: 'databaseUrl', env: 'LATCHKEY_DATABASE_URL', flag: 'database-url', parse: parseDatabaseUrl },
+  databasePoolSize: { key: 'databasePoolSize', env: 'LATCHKEY_DATABASE_POOL_SIZE', flag: 'database-pool-size', parse: integer(1, 1000) },
+  masterKey: { key: 'masterKey', env: 'LATCHKEY_MASTER_KEY', flag: 'master-key', parse: text },
+  registration: { key: 'registration', env: 'LATCHKEY_REGISTRATION', flag: 'registration', parse: oneOf<RegistrationMode>(['off', 'token', 'open']) },
+  adminHost: { key: 'adminHost', env: 'LATCHKEY_ADMIN_HOST', flag: 'admin-host', parse: text },
+  adminPort: { key: 'adminPort', env: 'LATCHKEY_ADMIN_PORT', flag: 'admin-port', parse: integer(0, 65535) },
+  adminToken: { key: 'adminToken', env: 'LATCHKEY_ADMIN_TOKEN', flag: 'admin-token', parse: adminToken },
+  logLevel: { key: 'logLevel', env: 'LATCHKEY_LOG_LEVEL', flag: 'log-level', parse: oneOf<LogLevel>(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) },
+  accessTokenAlg: { key: 'keys.accessTokenAlg', env: 'LATCHKEY_ACCESS_TOKEN_ALG', flag: 'access-token-alg', parse: oneOf<SigningAlg>(['ES256', 'RS256', 'EdDSA']) },
+  idTokenAlg: { key: 'keys.idTokenAlg', env: 'LATCHKEY_ID_TOKEN_ALG', flag: 'id-token-alg', parse: oneOf<SigningAlg>(['ES256', 'RS256', 'EdDSA']) },
+  prePublicationSeconds: { key: 'keys.prePublicationSeconds', env: 'LATCHKEY_KEY_PREPUBLICATION_SECONDS', flag: 'key-prepublication-seconds', parse: integer(0, 30 * 86_400) },
+  retentionSeconds: { key: 'keys.retentionSeconds', env: 'LATCHKEY_KEY_RETENTION_SECONDS', flag: 'key-retention-seconds', parse: integer(60, 365 * 86_400) },
+  shutdownTimeoutSeconds: { key: 'shutdownTimeoutSeconds', env: 'LATCHKEY_SHUTDOWN_TIMEOUT_SECONDS', flag: 'shutdown-timeout-seconds', parse: integer(1, 600) },
+} as const satisfies Record<string, Setting<unknown>>;
+
+type SettingName = keyof typeof SETTINGS;
+type Parsed = { [K in SettingName]?: ReturnType<(typeof SETTINGS)[K]['parse']> };
+
+/** The flag names the CLI accepts for configuration (`--issuer`, `--port`, …), plus `--config FILE`. */
+export const CONFIG_FLAGS: readonly string[] = [...Object.values(SETTINGS).map((s) => s.flag), 'config'];
+
+export interface ConfigSources {
+  readonly flags?: Readonly<Record<string, string | undefined>>;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Path of an optional JSON config file; also read from --config or LATCHKEY_CONFIG. */
+  readonly file?: string;
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let raw: string;
+  try {
+    raw = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`config file ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    return parsed as Record<string, unknown>;
+  } catch {
+    throw new ConfigError(`config file ${path}: must be a JSON object`);
+  }
+}
+
+function fileValue(file: Record<string, unknown>, key: string): string | undefined {
+  let value: unknown = file;
+  for (const part of key.split('.')) {
+    value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[part] : undefined;
+  }
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+/** @see shared/DESIGN.md "Running it" for what each default means. */
+export function loadConfig(sources: ConfigSources = {}): Config {
+  const flags = sources.flags ?? {};
+  const env = sources.env ?? {};
+  const filePath = flags.config ?? sources.file ?? env.LATCHKEY_CONFIG;
+  const file = filePath === undefined ? {} : readConfigFile(filePath);
+  const knownFileKeys = new Set(Object.values(SETTINGS).map((s) => s.key.split('.')[0]));
+  for (const key of Object.keys(file)) {
+    if (!knownFileKeys.has(key)) throw new ConfigError(`config file ${filePath}: unknown setting "${key}"`);
+  }
+
+  const values: Parsed = {};
+  for (const [name, setting] of Object.entries(SETTINGS) as [SettingName, Setting<unknown>][]) {
+    const [raw, origin] =
+      flags[setting.flag] !== undefined ? [flags[setting.flag], `--${setting.flag}`]
+      : env[setting.env] !== undefined && env[setting.env] !== '' ? [env[setting.env], setting.env]
+      : [fileValue(file, setting.key), `"${setting.key}" in ${filePath}`];
+    if (raw === undefined) continue;
+    try {
+      (values as Record<string, unknown>)[name] = setting.parse(raw);
+    } catch (error) {
+      throw new ConfigError(`${origin}: ${(error as Error).message}`);
+    }
+  }
+
+  const port = values.port ?? defaults.port;
+  const dataDir = values.dataDir ?? defaults.dataDir;
+  const adminPort = values.adminPort;
+  if (adminPort !== undefined && values.adminToken === undefined) {
+    throw new ConfigError('LATCHKEY_ADMIN_TOKEN: must be set when the admin API is on (LATCHKEY_ADMIN_PORT)');
+  }
+  return {
+    issuer: values.issuer ?? `http://localhost:${port === 0 ? defaults.port : port}`,
+    host: values.host ?? defaults.host,
+    port,
+    dataDir,
+    databaseUrl: values.databaseUrl ?? `sqlite:${join(dataDir, 'latchkey.db')}`,
+    databasePoolSize: values.databasePoolSize ?? defaults.databasePoolSize,
+    masterKey: values.masterKey,
+    registration: values.registration ?? defaults.registration,
+    adminHost: values.adminHost ?? defaults.adminHost,
+    adminPort,
+    adminToken: values.adminToken,
+    logLevel: values.logLevel ?? defaults.logLevel,
+    keys: {
+      accessTokenAlg: values.accessTokenAlg ?? defaults.keys.accessTokenAlg,
+      idTokenAlg: values.idTokenAlg ?? defaults.keys.idTokenAlg,
+      prePublicationSeconds: values.prePublicationSeconds ?? defaults.keys.prePublicationSeconds,
+      retentionSeconds: values.retentionSeconds ?? defaults.keys.retentionSeconds,
+    },
+    shutdownTimeoutSeconds: values.shutdownTimeoutSeconds ?? defaults.shutdownTimeoutSeconds,
+  };
+}

@@ -1,0 +1,90 @@
+// The one place an OAuthError becomes an HTTP status and body (STYLE.md principle 4). RFC 6749 §5.2, RFC 6750 §3.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { OAuthError, type OAuthErrorCode } from '../protocol/errors.js';
+import { StorageUnavailableError } from '../storage/open-storage.js';
+
+export const STATUS = {
+  invalid_request: 400,
+  invalid_client: 401,
+  invalid_grant: 400,
+  unauthorized_client: 400,
+  unsupported_grant_type: 400,
+  unsupported_response_type: 400,
+  invalid_scope: 400,
+  access_denied: 403,
+  invalid_token: 401,
+  insufficient_scope: 403,
+  unsupported_token_type: 400,
+  invalid_target: 400,
+  invalid_redirect_uri: 400,
+  invalid_client_metadata: 400,
+  invalid_software_statement: 400,
+  unapproved_software_statement: 400,
+  authorization_pending: 400,
+  slow_down: 400,
+  expired_token: 400,
+  invalid_dpop_proof: 400,
+  use_dpop_nonce: 400,
+  login_required: 400,
+  consent_required: 400,
+  interaction_required: 400,
+  account_selection_required: 400,
+  invalid_request_uri: 400,
+  invalid_request_object: 400,
+  request_not_supported: 400,
+  request_uri_not_supported: 400,
+  registration_not_supported: 400,
+  not_found: 404,
+  method_not_allowed: 405,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  too_many_requests: 429,
+  server_error: 500,
+  temporarily_unavailable: 503,
+} as const satisfies Record<OAuthErrorCode, number>; // a new code without a status fails to compile
+
+/** RFC 6749 §5.1: responses carrying tokens or credentials must not be cached. */
+export const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
+
+/** Anything that is not an OAuthError: framework 4xx → invalid_request (or its kin), the rest → server_error. */
+export function toOAuthError(error: unknown): OAuthError {
+  if (error instanceof OAuthError) return error;
+  if (error instanceof StorageUnavailableError || isConnectionFailure(error)) {
+    return new OAuthError('temporarily_unavailable', 'the service is temporarily unavailable', { cause: error, headers: { 'retry-after': '5' } });
+  }
+  const framework = error as Partial<FastifyError>;
+  const status = framework.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    if (status === 413) return new OAuthError('payload_too_large', 'request body is too large', { cause: error });
+    if (status === 415) return new OAuthError('unsupported_media_type', 'content type is not accepted here', { cause: error });
+    if (status === 404) return new OAuthError('not_found', 'not found', { cause: error });
+    if (status === 405) return new OAuthError('method_not_allowed', 'method not allowed', { cause: error });
+    return new OAuthError('invalid_request', 'the request is malformed', { cause: error });
+  }
+  return new OAuthError('server_error', 'the server met an unexpected condition', { cause: error });
+}
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001', '08003', 'SQLITE_BUSY']);
+
+function isConnectionFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
+  const message = (error as Error | null)?.message ?? '';
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(message);
+}
+
+export function sendOAuthError(failure: OAuthError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (failure.code === 'server_error') request.log.error({ err: failure.cause ?? failure }, 'unexpected failure');
+  else if (failure.code === 'temporarily_unavailable') request.log.warn({ err: failure.cause }, 'dependency unavailable');
+  if (failure.code === 'invalid_client' && request.headers.authorization?.toLowerCase().startsWith('basic ')) {
+    reply.header('www-authenticate', 'Basic realm="latchkey", charset="UTF-8"'); // RFC 6749 §5.2
+  }
+  const body: Record<string, string> = { error: failure.code };
+  if (failure.description !== undefined) body.error_description = failure.description;
+  return reply.code(STATUS[failure.code]).headers(NO_STORE).headers(failure.headers).type('application/json; charset=utf-8').send(body);
+}
+
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => sendOAuthError(toOAuthError(error), request, reply));
+  app.setNotFoundHandler((request, reply) => sendOAuthError(new OAuthError('not_found', 'no such endpoint'), request, reply));
+}

@@ -1,0 +1,23 @@
+// Assembles the Storage ports over one Kysely instance (the same code serves SQLite and PostgreSQL).
+import { sql, type Kysely } from 'kysely';
+import type { Dialect, Storage } from '../storage.js';
+import { kyselyReplayGuard } from './replay-guard.js';
+import type { Database } from './schema.js';
+import { kyselySigningKeys } from './signing-keys.js';
+
+export function createKyselyStorage(db: Kysely<Database>, dialect: Dialect, close: () => Promise<void>): Storage {
+  const storage: Storage = {
+    dialect,
+    signingKeys: kyselySigningKeys(db),
+    replay: kyselyReplayGuard(db),
+    async transaction(work) {
+      if (db.isTransaction) return work(storage);
+      return db.transaction().execute((trx) => work(createKyselyStorage(trx, dialect, close)));
+    },
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    close,
+  };
+  return storage;
+}

@@ -1,0 +1,81 @@
+// Opens the database named by LATCHKEY_DATABASE_URL: embedded SQLite (WAL) by default, PostgreSQL for scale.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import { createKyselyStorage } from './kysely/kysely-storage.js';
+import type { Database } from './kysely/schema.js';
+import { migrations } from './migrations/index.js';
+import type { Storage } from './storage.js';
+
+/** The database cannot be opened or reached; the message is one line, safe to print. */
+export class StorageUnavailableError extends Error {
+  override readonly name = 'StorageUnavailableError';
+}
+
+export interface OpenStorageOptions {
+  readonly poolSize?: number;
+  /** Apply pending migrations before returning (default true). */
+  readonly migrate?: boolean;
+}
+
+/** Hides the password of a postgres:// URL for messages and logs. */
+export function redactDatabaseUrl(url: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@]*@/, '$1:***@');
+}
+
+// BIGINT (int8) columns hold epoch milliseconds: well inside Number's exact range.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+function openKysely(url: string, poolSize: number): { db: Kysely<Database>; dialect: Storage['dialect'] } {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length);
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const database = new SQLite(path);
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = NORMAL'); // WAL + NORMAL: durable across process crashes, fast commits
+    database.pragma('busy_timeout = 5000'); // several processes may share the file
+    database.pragma('foreign_keys = ON');
+    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite' };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 });
+    pool.on('error', () => {
+      // An idle client lost its connection (server restart); the pool replaces it on next use.
+    });
+    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
+  }
+  throw new StorageUnavailableError(`unknown database scheme in ${redactDatabaseUrl(url)} (use sqlite:PATH or postgres://…)`);
+}
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/** Applies every pending migration; resolves to the names applied. */
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  const { error, results } = await new Migrator({ db: db as Kysely<unknown>, provider }).migrateToLatest();
+  if (error !== undefined) throw error;
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Opens, checks reachability, and (by default) migrates. Throws StorageUnavailableError with one clear line. */
+export async function openStorage(url: string, options: OpenStorageOptions = {}): Promise<Storage & { migrate(): Promise<string[]> }> {
+  let opened: ReturnType<typeof openKysely>;
+  try {
+    opened = openKysely(url, options.poolSize ?? 10);
+  } catch (error) {
+    if (error instanceof StorageUnavailableError) throw error;
+    throw new StorageUnavailableError(`cannot open ${redactDatabaseUrl(url)}: ${(error as Error).message}`);
+  }
+  const { db, dialect } = opened;
+  const storage = createKyselyStorage(db, dialect, () => db.destroy());
+  try {
+    await storage.ping();
+    if (options.migrate !== false) await migrateToLatest(db);
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new StorageUnavailableError(`cannot reach the database at ${redactDatabaseUrl(url)}: ${reason}`);
+  }
+  return { ...storage, migrate: () => migrateToLatest(db) };
+}

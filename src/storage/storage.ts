@@ -1,0 +1,45 @@
+// The storage ports: one narrow interface per concern (STYLE.md "Storage"). Adapters live in kysely/.
+// Every state change that must happen once is one atomic statement, so it holds across processes sharing PostgreSQL.
+import type { SigningAlg } from '../config/config.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** A signing key as stored: the private part sealed with the master key (AES-256-GCM). Times are epoch ms. */
+export interface SigningKeyRecord {
+  readonly kid: string;
+  readonly alg: SigningAlg;
+  /** The public JWK (RFC 7517 §4) as published, with kid, alg and use. */
+  readonly publicJwk: Readonly<Record<string, unknown>>;
+  readonly sealedPrivateKey: string;
+  readonly createdAt: number;
+  /** Signs from this moment; published in the JWKS from createdAt. */
+  readonly activatesAt: number;
+}
+
+export interface SigningKeys {
+  list(): Promise<SigningKeyRecord[]>;
+  add(key: SigningKeyRecord): Promise<void>;
+  /** Deletes keys that are out of the JWKS for good. */
+  remove(kids: readonly string[]): Promise<void>;
+}
+
+/**
+ * Single-use markers: a JWT jti (RFC 7523 §3 item 7, RFC 9449 §11.1), a one-time value of any kind.
+ * `use` resolves true for exactly one caller however many race, across every process sharing the database.
+ */
+export interface ReplayGuard {
+  use(key: string, expiresAt: number): Promise<boolean>;
+  /** Deletes up to `limit` markers expired before `now`; returns how many went. */
+  deleteExpired(now: number, limit: number): Promise<number>;
+}
+
+export interface Storage {
+  readonly dialect: Dialect;
+  readonly signingKeys: SigningKeys;
+  readonly replay: ReplayGuard;
+  /** Runs `work` in one transaction: all of it commits, or none of it. */
+  transaction<T>(work: (tx: Storage) => Promise<T>): Promise<T>;
+  /** Resolves when the database answers a trivial query (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
