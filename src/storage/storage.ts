@@ -1,6 +1,8 @@
 // The storage ports: one narrow interface per concern (STYLE.md "Storage"). Adapters live in kysely/.
 // Every state change that must happen once is one atomic statement, so it holds across processes sharing PostgreSQL.
 import type { SigningAlg } from '../config/config.js';
+import type { Client } from './records/client.js';
+import type { GrantRecord } from './records/grant.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -33,9 +35,31 @@ export interface ReplayGuard {
   deleteExpired(now: number, limit: number): Promise<number>;
 }
 
+export interface Clients {
+  find(clientId: string): Promise<Client | undefined>;
+  /** Stores a new client; false when the client_id is taken. */
+  create(client: Client): Promise<boolean>;
+  /** Replaces a client's record; false when it does not exist. */
+  update(client: Client): Promise<boolean>;
+  delete(clientId: string): Promise<boolean>;
+  /** Clients ordered by client_id, after `afterClientId` (keyset pagination). */
+  list(options?: { afterClientId?: string; limit?: number }): Promise<Client[]>;
+}
+
+/** Grants: the family every code and token belongs to. */
+export interface Grants {
+  create(grant: GrantRecord): Promise<void>;
+  find(id: string): Promise<GrantRecord | undefined>;
+  /** Marks the grant revoked and revokes every token issued under it, in one transaction. */
+  revoke(id: string, at: number): Promise<void>;
+  /** A user's live grants (connected apps). */
+  listBySubject(subject: string): Promise<GrantRecord[]>;
+}
+
 export interface Storage {
   readonly dialect: Dialect;
   readonly signingKeys: SigningKeys;
+  readonly clients: Clients;
   readonly replay: ReplayGuard;
   /** Runs `work` in one transaction: all of it commits, or none of it. */
   transaction<T>(work: (tx: Storage) => Promise<T>): Promise<T>;

@@ -1,6 +1,7 @@
 // Assembles the Storage ports over one Kysely instance (the same code serves SQLite and PostgreSQL).
 import { sql, type Kysely } from 'kysely';
 import type { Dialect, Storage } from '../storage.js';
+import { kyselyClients } from './clients.js';
 import { kyselyReplayGuard } from './replay-guard.js';
 import type { Database } from './schema.js';
 import { kyselySigningKeys } from './signing-keys.js';
@@ -9,6 +10,7 @@ export function createKyselyStorage(db: Kysely<Database>, dialect: Dialect, clos
   const storage: Storage = {
     dialect,
     signingKeys: kyselySigningKeys(db),
+    clients: kyselyClients(db),
     replay: kyselyReplayGuard(db),
     async transaction(work) {
       if (db.isTransaction) return work(storage);

@@ -14,7 +14,21 @@ export interface ReplayRecordsTable {
   expires_at: number;
 }
 
+export interface ClientsTable {
+  client_id: string;
+  metadata: string;
+  policy: string;
+  secret_hash: string | null;
+  previous_secret_hash: string | null;
+  previous_secret_expires_at: number | null;
+  sealed_secret: string | null;
+  registration_access_token_hash: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
+  clients: ClientsTable;
   signing_keys: SigningKeysTable;
   replay_records: ReplayRecordsTable;
 }

@@ -1,7 +1,9 @@
 // Numbered migrations, applied in order by `latchkey migrate` and at start. Never edit one that has shipped; add the next.
 import type { Migration } from 'kysely';
 import * as foundation from './0001-foundation.js';
+import * as clients from './0002-clients.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
+  '0002-clients': clients,
 };

@@ -1,0 +1,22 @@
+// One grant type per file, keyed by grant_type (STYLE.md principle 3). RFC 6749 §4.
+import type { Client } from '../clients/client.js';
+import type { ProtocolDeps } from '../deps.js';
+import type { Params } from '../params.js';
+import type { TokenResponse } from '../tokens/token-issuer.js';
+
+export interface TokenRequest {
+  readonly client: Client;
+  /** Only the parameters the grant declared. */
+  readonly params: Params;
+  /** The DPoP proof header (RFC 9449 §4), when sent. */
+  readonly dpop?: string;
+  /** The absolute URL of the token endpoint, as the client addressed it. */
+  readonly endpointUrl: string;
+}
+
+export interface TokenGrant {
+  readonly grantType: string;
+  /** The allow-list of body parameters this grant reads; others never reach it. */
+  readonly parameters: ReadonlySet<string>;
+  exchange(request: TokenRequest, deps: ProtocolDeps): Promise<TokenResponse>;
+}

@@ -1,0 +1,62 @@
+// Clients on Kysely: one row per client, metadata and policy as JSON text (portable across both dialects).
+import type { Kysely, Selectable } from 'kysely';
+import type { Client, ClientMetadata, ClientPolicy } from '../records/client.js';
+import type { Clients } from '../storage.js';
+import type { ClientsTable, Database } from './schema.js';
+
+const toRow = (client: Client): ClientsTable => ({
+  client_id: client.clientId,
+  metadata: JSON.stringify(client.metadata),
+  policy: JSON.stringify(client.policy),
+  secret_hash: client.secretHash ?? null,
+  previous_secret_hash: client.previousSecretHash ?? null,
+  previous_secret_expires_at: client.previousSecretExpiresAt ?? null,
+  sealed_secret: client.sealedSecret ?? null,
+  registration_access_token_hash: client.registrationAccessTokenHash ?? null,
+  created_at: client.createdAt,
+  updated_at: client.updatedAt,
+});
+
+const fromRow = (row: Selectable<ClientsTable>): Client => ({
+  clientId: row.client_id,
+  metadata: JSON.parse(row.metadata) as ClientMetadata,
+  policy: JSON.parse(row.policy) as ClientPolicy,
+  ...(row.secret_hash !== null && { secretHash: row.secret_hash }),
+  ...(row.previous_secret_hash !== null && { previousSecretHash: row.previous_secret_hash }),
+  ...(row.previous_secret_expires_at !== null && { previousSecretExpiresAt: Number(row.previous_secret_expires_at) }),
+  ...(row.sealed_secret !== null && { sealedSecret: row.sealed_secret }),
+  ...(row.registration_access_token_hash !== null && { registrationAccessTokenHash: row.registration_access_token_hash }),
+  createdAt: Number(row.created_at),
+  updatedAt: Number(row.updated_at),
+});
+
+export function kyselyClients(db: Kysely<Database>): Clients {
+  return {
+    async find(clientId) {
+      const row = await db.selectFrom('clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+      return row === undefined ? undefined : fromRow(row);
+    },
+    async create(client) {
+      const result = await db
+        .insertInto('clients')
+        .values(toRow(client))
+        .onConflict((oc) => oc.column('client_id').doNothing())
+        .executeTakeFirst();
+      return result.numInsertedOrUpdatedRows === 1n;
+    },
+    async update(client) {
+      const { client_id: clientId, created_at: _created, ...changes } = toRow(client);
+      const result = await db.updateTable('clients').set(changes).where('client_id', '=', clientId).executeTakeFirst();
+      return result.numUpdatedRows === 1n;
+    },
+    async delete(clientId) {
+      const result = await db.deleteFrom('clients').where('client_id', '=', clientId).executeTakeFirst();
+      return result.numDeletedRows === 1n;
+    },
+    async list(options = {}) {
+      let query = db.selectFrom('clients').selectAll().orderBy('client_id').limit(Math.min(options.limit ?? 100, 1000));
+      if (options.afterClientId !== undefined) query = query.where('client_id', '>', options.afterClientId);
+      return (await query.execute()).map(fromRow);
+    },
+  };
+}
