@@ -18,4 +18,15 @@ export const defaults = {
     retentionSeconds: 86_400, // no JWT we sign lives longer than a day
   },
   shutdownTimeoutSeconds: 10,
+  tokens: {
+    accessTokenTtlSeconds: 600, // RFC 9700 §2.2.2 (short-lived access tokens); RFC 9068 tokens cannot be recalled
+    refreshTokenIdleSeconds: 14 * 86_400, // RFC 9700 §4.14.2: expire after a period of inactivity
+    refreshTokenAbsoluteSeconds: 30 * 86_400, // and after a fixed lifetime, however often rotated
+    refreshReuseGraceSeconds: 0, // RFC 9700 §4.14.2: any reuse of a rotated token revokes the family
+  },
+  resources: [],
+  gc: {
+    intervalSeconds: 300,
+    batchSize: 1000,
+  },
 } as const satisfies Partial<Config>;

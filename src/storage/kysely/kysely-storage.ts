@@ -1,7 +1,10 @@
 // Assembles the Storage ports over one Kysely instance (the same code serves SQLite and PostgreSQL).
 import { sql, type Kysely } from 'kysely';
 import type { Dialect, Storage } from '../storage.js';
+import { kyselyAccessTokens } from './access-tokens.js';
 import { kyselyClients } from './clients.js';
+import { kyselyGrants } from './grants.js';
+import { kyselyRefreshTokens } from './refresh-tokens.js';
 import { kyselyReplayGuard } from './replay-guard.js';
 import type { Database } from './schema.js';
 import { kyselySigningKeys } from './signing-keys.js';
@@ -12,6 +15,9 @@ export function createKyselyStorage(db: Kysely<Database>, dialect: Dialect, clos
     signingKeys: kyselySigningKeys(db),
     clients: kyselyClients(db),
     replay: kyselyReplayGuard(db),
+    grants: kyselyGrants(db),
+    accessTokens: kyselyAccessTokens(db),
+    refreshTokens: kyselyRefreshTokens(db),
     async transaction(work) {
       if (db.isTransaction) return work(storage);
       return db.transaction().execute((trx) => work(createKyselyStorage(trx, dialect, close)));
