@@ -1,16 +1,32 @@
 // The composition root: the whole server wired on one readable page (DESIGN.md).
 import { randomUUID } from 'node:crypto';
+import formBody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config/config.js';
 import { loadMasterKey } from './config/load-master-key.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { discoveryRoutes } from './http/routes/discovery.js';
 import { healthRoutes } from './http/routes/health.js';
+import { introspectionRoute } from './http/routes/introspection.js';
 import { jwksRoute } from './http/routes/jwks.js';
+import { revocationRoute } from './http/routes/revocation.js';
+import { tokenRoute } from './http/routes/token.js';
 import { systemClock, type Clock } from './lib/clock.js';
+import type { MasterKey } from './lib/master-key.js';
 import { systemRandom, type Random } from './lib/random.js';
-import { buildServerMetadata, ENDPOINT_PATHS } from './protocol/discovery/server-metadata.js';
+import type { ProtocolDeps } from './protocol/deps.js';
+import { buildServerMetadata, endpointUrl, ENDPOINT_PATHS } from './protocol/discovery/server-metadata.js';
+import { tokenMetadata } from './protocol/discovery/token-metadata.js';
+import { clientCredentialsGrant } from './protocol/grants/client-credentials.js';
+import { refreshTokenGrant } from './protocol/grants/refresh-token.js';
+import { createTokenEndpoint } from './protocol/grants/token-endpoint.js';
+import type { TokenGrant } from './protocol/grants/token-grant.js';
+import { createIntrospectionEndpoint } from './protocol/introspection/introspect-token.js';
 import { KeyRing } from './protocol/keys/key-ring.js';
+import { scheduleGarbageCollection } from './protocol/maintenance/collect-garbage.js';
+import { expirySweepers } from './protocol/maintenance/sweepers.js';
+import { createRevocationEndpoint } from './protocol/revocation/revoke-token.js';
+import { createTokenIssuer } from './protocol/tokens/create-token-issuer.js';
 import { openStorage } from './storage/open-storage.js';
 import type { Storage } from './storage/storage.js';
 
@@ -20,12 +36,15 @@ export interface AppDeps {
   readonly keys: KeyRing;
   readonly clock: Clock;
   readonly random: Random;
+  readonly masterKey: MasterKey;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { config, storage, keys } = deps;
+  const protocol: ProtocolDeps = { ...deps, tokens: createTokenIssuer(deps) };
+  const grants: TokenGrant[] = [clientCredentialsGrant, refreshTokenGrant];
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -46,10 +65,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     reply.header('x-request-id', request.id);
   });
   registerErrorHandler(app);
+  app.register(formBody);
 
-  const metadata = buildServerMetadata(config, []);
+  const metadata = buildServerMetadata(config, [tokenMetadata(config, grants.map((grant) => grant.grantType))]);
   discoveryRoutes(app, metadata);
   jwksRoute(app, ENDPOINT_PATHS.jwks, keys);
+  const at = (path: string): [string, string] => [path, endpointUrl(config.issuer, path)];
+  tokenRoute(app, ...at(ENDPOINT_PATHS.token), createTokenEndpoint(grants, protocol));
+  introspectionRoute(app, ...at(ENDPOINT_PATHS.introspection), createIntrospectionEndpoint(protocol));
+  revocationRoute(app, ...at(ENDPOINT_PATHS.revocation), createRevocationEndpoint(protocol));
   healthRoutes(app, {
     async check() {
       const database = await storage.ping().then(() => 'ok' as const, () => 'failing' as const);
@@ -89,9 +113,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       retentionMs: config.keys.retentionSeconds * 1000,
     });
     await keys.ensureKeys([config.keys.accessTokenAlg, config.keys.idTokenAlg]);
-    const deps: AppDeps = { config, storage, keys, clock, random };
+    const deps: AppDeps = { config, storage, keys, clock, random, masterKey: master.key };
     const app = buildApp(deps);
     const address = await app.listen({ host: config.host, port: config.port });
+    const gc = scheduleGarbageCollection({
+      sweepers: expirySweepers(storage),
+      now: () => clock.now(),
+      intervalMs: config.gc.intervalSeconds * 1000,
+      batchSize: config.gc.batchSize,
+      onCollected: (deleted) => app.log.debug({ deleted }, 'expired rows deleted'),
+      onError: (error) => app.log.warn({ err: error }, 'clean-up of expired rows failed; retrying next interval'),
+    });
     const port = new URL(address).port;
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     return {
@@ -100,6 +132,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`,
       createdMasterKey: master.created,
       async close() {
+        await gc.stop();
         await app.close();
         await storage.close();
       },
