@@ -1,4 +1,5 @@
 // Token introspection end to end: RFC 7662 §2.1 (request), §2.2 (response), §4 (who may see what).
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/lib/clock.js';
 import { createTestClient, endpoints, issueUserTokens, postForm, type TestClient } from '../support/token-fixtures.js';
@@ -127,5 +128,22 @@ describe('RFC 7662 §4: who may introspect', () => {
     expect((await fetch(`${server.url}/introspect`, { headers: { authorization: client.basic } })).status).toBe(405);
     const json = await fetch(`${server.url}/introspect`, { method: 'POST', headers: { authorization: client.basic, 'content-type': 'application/json' }, body: '{}' });
     expect(json.status).toBe(415);
+  });
+});
+
+describe('RFC 9701: JWT introspection responses', () => {
+  it('§4, §5: with Accept: application/token-introspection+jwt the answer is a JWT for the caller, verifiable with the JWKS', async () => {
+    const token = await clientCredentials(client, { resource: 'https://api.example.com' });
+    const response = await postForm(`${server.url}/introspect`, { token }, { authorization: gateway.basic, accept: 'application/token-introspection+jwt' });
+    expect(response.headers.get('content-type')).toMatch(/^application\/token-introspection\+jwt/);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const { payload, protectedHeader } = await jwtVerify(response.text, createRemoteJWKSet(new URL(`${server.url}/jwks`)), {
+      issuer: server.issuer,
+      audience: 'api-gateway',
+      typ: 'token-introspection+jwt',
+      currentDate: new Date(clock.now()),
+    });
+    expect(protectedHeader.alg).toBe('RS256');
+    expect(payload.token_introspection).toMatchObject({ active: true, client_id: client.clientId, aud: 'https://api.example.com' });
   });
 });

@@ -109,7 +109,8 @@ export async function postForm(url: string, params: Record<string, string>, head
     body: new URLSearchParams(params).toString(),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, text, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+  const json = response.headers.get('content-type')?.startsWith('application/json') === true;
+  return { status: response.status, headers: response.headers, text, body: json ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
 /** Endpoint helpers bound to one server and one client (client_secret_basic). */

@@ -19,9 +19,9 @@ async function requireForm(request: FastifyRequest): Promise<void> {
  * Registers `handle` for POST `path`; other methods get 405 with `Allow: POST`. The handler's result is sent as
  * JSON, or an empty 200 when it is undefined.
  */
-export function formPostRoute(app: FastifyInstance, path: string, handle: (request: FastifyRequest) => Promise<unknown>): void {
+export function formPostRoute(app: FastifyInstance, path: string, handle: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>): void {
   app.post(path, { onRequest: requireForm }, async (request: FastifyRequest, reply: FastifyReply) => {
-    const body = await handle(request);
+    const body = await handle(request, reply);
     reply.headers(NO_STORE);
     return body === undefined ? reply.send() : reply.send(body);
   });

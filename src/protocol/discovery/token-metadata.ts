@@ -1,5 +1,6 @@
 // What the token, introspection and revocation endpoints add to the metadata: RFC 8414 §2.
 import type { Config } from '../../config/config.js';
+import { introspectionSigningAlg } from '../introspection/sign-introspection-response.js';
 import { endpointUrl, ENDPOINT_PATHS, type ServerMetadata } from './server-metadata.js';
 
 /**
@@ -15,6 +16,7 @@ export function tokenMetadata(config: Config, grantTypes: readonly string[]): Se
     introspection_endpoint: endpointUrl(config.issuer, ENDPOINT_PATHS.introspection),
     // RFC 7662 §2.1: introspection needs real client authentication, so not `none`.
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    introspection_signing_alg_values_supported: [introspectionSigningAlg(config)], // RFC 9701 §7
     revocation_endpoint: endpointUrl(config.issuer, ENDPOINT_PATHS.revocation),
     // RFC 7009 §2.1: public clients may revoke their tokens.
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],

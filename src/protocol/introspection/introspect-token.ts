@@ -9,18 +9,24 @@ import { Params } from '../params.js';
 import { findResource } from '../resource-indicators/resolve-resources.js';
 import { formatScope } from '../scope.js';
 import { findToken, type FoundToken } from '../tokens/find-token.js';
+import { INTROSPECTION_JWT_MEDIA_TYPE, signIntrospectionResponse } from './sign-introspection-response.js';
 import { toEpochSeconds } from '../../lib/clock.js';
 
 export interface IntrospectionHttpInput {
   readonly body: unknown;
   readonly authorization?: string;
   readonly endpointUrl: string;
+  /** The Accept header: `application/token-introspection+jwt` asks for a signed answer (RFC 9701 §4). */
+  readonly accept?: string;
 }
 
 /** RFC 7662 §2.2 */
 export type IntrospectionResponse = { readonly active: false } | ({ readonly active: true } & Readonly<Record<string, unknown>>);
 
-export type IntrospectionEndpoint = (input: IntrospectionHttpInput) => Promise<IntrospectionResponse>;
+/** Plain JSON (RFC 7662 §2.2), or a signed JWT when the caller asked for one (RFC 9701 §5). */
+export type IntrospectionResult = { readonly json: IntrospectionResponse } | { readonly jwt: string };
+
+export type IntrospectionEndpoint = (input: IntrospectionHttpInput) => Promise<IntrospectionResult>;
 
 const INACTIVE: IntrospectionResponse = { active: false };
 
@@ -36,7 +42,7 @@ function mayIntrospect(caller: Client, found: FoundToken, deps: Pick<ProtocolDep
   return found.record.audience.some((uri) => findResource(deps.config, uri)?.clients?.includes(caller.clientId) === true);
 }
 
-function describe(found: FoundToken, now: number, deps: Pick<ProtocolDeps, 'config'>): IntrospectionResponse {
+function describeToken(found: FoundToken, now: number, deps: Pick<ProtocolDeps, 'config'>): IntrospectionResponse {
   const { record } = found;
   if (record.revokedAt !== undefined || record.expiresAt <= now) return INACTIVE;
   if (found.kind === 'refresh_token' && found.record.rotatedAt !== undefined) return INACTIVE;
@@ -71,7 +77,11 @@ export function createIntrospectionEndpoint(deps: ProtocolDeps): IntrospectionEn
     const token = params.required('token');
     const hint = params.optional('token_type_hint');
     const found = await findToken(token, hint === 'refresh_token' || hint === 'access_token' ? hint : undefined, deps);
-    if (found === undefined || !mayIntrospect(caller, found, deps)) return INACTIVE;
-    return describe(found, deps.clock.now(), deps);
+    const now = deps.clock.now();
+    const response = found === undefined || !mayIntrospect(caller, found, deps) ? INACTIVE : describeToken(found, now, deps);
+    if (input.accept?.includes(INTROSPECTION_JWT_MEDIA_TYPE) === true) {
+      return { jwt: signIntrospectionResponse(response, caller.clientId, now, deps) };
+    }
+    return { json: response };
   };
 }
