@@ -70,10 +70,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const metadata = buildServerMetadata(config, [tokenMetadata(config, grants.map((grant) => grant.grantType))]);
   discoveryRoutes(app, metadata);
   jwksRoute(app, ENDPOINT_PATHS.jwks, keys);
-  const at = (path: string): [string, string] => [path, endpointUrl(config.issuer, path)];
-  tokenRoute(app, ...at(ENDPOINT_PATHS.token), createTokenEndpoint(grants, protocol));
-  introspectionRoute(app, ...at(ENDPOINT_PATHS.introspection), createIntrospectionEndpoint(protocol));
-  revocationRoute(app, ...at(ENDPOINT_PATHS.revocation), createRevocationEndpoint(protocol));
+  const { token, introspection, revocation } = ENDPOINT_PATHS;
+  const url = (path: string): string => endpointUrl(config.issuer, path);
+  tokenRoute(app, token, url(token), createTokenEndpoint(grants, protocol));
+  introspectionRoute(app, introspection, url(introspection), createIntrospectionEndpoint(protocol));
+  revocationRoute(app, revocation, url(revocation), createRevocationEndpoint(protocol));
   healthRoutes(app, {
     async check() {
       const database = await storage.ping().then(() => 'ok' as const, () => 'failing' as const);
