@@ -92,4 +92,10 @@ describe('Issue #5 §8: latchkey gc', () => {
       'replay_records: 2 expired deleted',
     ]);
   });
+
+  it('refuses a flag it does not know (exit 2)', async () => {
+    const io = captureIo({ LATCHKEY_DATA_DIR: dir });
+    expect(await run(['gc', '--database-url', databaseUrl, '--dry-run', 'yes'], io)).toBe(2);
+    expect(io.err).toEqual(['latchkey: unknown flag --dry-run for gc (try latchkey help)']);
+  });
 });
