@@ -38,6 +38,7 @@ async function replayed(token: RefreshTokenRecord, request: () => IssueTokensReq
   const now = deps.clock.now();
   const graceMs = deps.config.tokens.refreshReuseGraceSeconds * 1000;
   if (token.rotatedAt !== undefined && token.revokedAt === undefined && graceMs > 0 && now - token.rotatedAt <= graceMs) {
+    if (token.absoluteExpiresAt <= now) throw invalidGrant(INVALID); // the family has ended: nothing to fork
     return tokenResponse(await deps.tokens.issue(request())); // invalid_grant if the family was revoked meanwhile
   }
   await deps.storage.grants.revoke(token.grantId, now);
