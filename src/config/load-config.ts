@@ -132,7 +132,7 @@ function fileValue(file: Record<string, unknown>, key: string): string | undefin
 
 /** A typo in the config file is an error, not a silently ignored setting, at any depth. */
 function checkFileKeys(object: Record<string, unknown>, prefix: string, filePath: string | undefined): void {
-  const known = Object.values(SETTINGS).map((s) => s.key);
+  const known: string[] = Object.values(SETTINGS).map((s) => s.key);
   for (const [key, value] of Object.entries(object)) {
     const path = `${prefix}${key}`;
     if (known.includes(path)) continue;
