@@ -103,7 +103,7 @@ export async function run(argv: readonly string[], io: CliIo, extra: Record<stri
       return 2;
     }
     if (error instanceof StorageUnavailableError) {
-      io.stderr(`latchkey: ${error.message}`);
+      io.stderr(`latchkey: LATCHKEY_DATABASE_URL: ${error.message}`);
       return 1;
     }
     const code = (error as NodeJS.ErrnoException).code;

@@ -139,16 +139,28 @@ function fileValue(file: Record<string, unknown>, key: string): string | undefin
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
+/** A typo in the config file is an error, not a silently ignored setting, at any depth. */
+function checkFileKeys(object: Record<string, unknown>, prefix: string, filePath: string | undefined): void {
+  const known: string[] = Object.values(SETTINGS).map((s) => s.key);
+  for (const [key, value] of Object.entries(object)) {
+    const path = `${prefix}${key}`;
+    if (known.includes(path)) continue;
+    const isSection = known.some((k) => k.startsWith(`${path}.`));
+    if (isSection && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      checkFileKeys(value as Record<string, unknown>, `${path}.`, filePath);
+    } else {
+      throw new ConfigError(`config file ${filePath}: unknown setting "${path}"`);
+    }
+  }
+}
+
 /** @see shared/DESIGN.md "Running it" for what each default means. */
 export function loadConfig(sources: ConfigSources = {}): Config {
   const flags = sources.flags ?? {};
   const env = sources.env ?? {};
   const filePath = flags.config ?? sources.file ?? env.LATCHKEY_CONFIG;
   const file = filePath === undefined ? {} : readConfigFile(filePath);
-  const knownFileKeys = new Set(Object.values(SETTINGS).map((s) => s.key.split('.')[0]));
-  for (const key of Object.keys(file)) {
-    if (!knownFileKeys.has(key)) throw new ConfigError(`config file ${filePath}: unknown setting "${key}"`);
-  }
+  checkFileKeys(file, '', filePath);
 
   const values: Parsed = {};
   for (const [name, setting] of Object.entries(SETTINGS) as [SettingName, Setting<unknown>][]) {
