@@ -1,4 +1,7 @@
 // RFC 8707 resources in the configuration: validated at start, each bad value one clear line.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './load-config.js';
 import { parseResources } from './parse-resources.js';
@@ -39,6 +42,26 @@ describe('token settings', () => {
     expect(config.tokens.accessTokenTtlSeconds).toBe(300);
     expect(config.tokens.refreshReuseGraceSeconds).toBe(10);
     expect(config.resources).toEqual([{ uri: 'https://api.example.com' }]);
+  });
+
+  it('read from a config file: the tokens and gc sections, and resources as a JSON list', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latchkey-config-'));
+    try {
+      const file = join(dir, 'latchkey.json');
+      writeFileSync(file, JSON.stringify({
+        tokens: { accessTokenTtlSeconds: 120, refreshReuseGraceSeconds: 5 },
+        gc: { intervalSeconds: 0 },
+        resources: [{ uri: 'https://api.example.com', scopes: ['read'], accessTokenFormat: 'jwt' }],
+      }));
+      const config = loadConfig({ file });
+      expect(config.tokens).toMatchObject({ accessTokenTtlSeconds: 120, refreshReuseGraceSeconds: 5 });
+      expect(config.gc.intervalSeconds).toBe(0);
+      expect(config.resources).toEqual([{ uri: 'https://api.example.com', scopes: ['read'], accessTokenFormat: 'jwt' }]);
+      writeFileSync(file, JSON.stringify({ tokens: { acessTokenTtlSeconds: 120 } }));
+      expect(() => loadConfig({ file })).toThrow('unknown setting "tokens.acessTokenTtlSeconds"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuse an access token lifetime longer than signing keys stay published', () => {
