@@ -2,8 +2,10 @@
 import { ConfigError } from '../config/load-config.js';
 import { OAuthError } from '../protocol/errors.js';
 import { StorageUnavailableError } from '../storage/open-storage.js';
+import { clientCommand } from './commands/client.js';
 import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
+import { registrationTokenCommand } from './commands/registration-token.js';
 import { serveCommand } from './commands/serve.js';
 import { UsageError, type CliIo } from './io.js';
 
@@ -14,6 +16,8 @@ usage: latchkey <command> [options]
   serve                     run the server (default: SQLite in ./data, http://localhost:9000)
   migrate                   apply database migrations
   keys list | keys rotate   signing keys and their rollover
+  client create|list|show|update|delete|rotate-secret   registered clients
+  registration-token create [--expires-in S]           an initial access token for POST /register
 
 configuration flags (also LATCHKEY_* environment variables or --config FILE):
   --issuer URL  --port N  --host H  --data-dir DIR  --database-url URL  --registration off|token|open`;
@@ -24,6 +28,8 @@ const COMMANDS: Record<string, Command> = {
   serve: (_args, flags, io) => serveCommand(flags, io),
   migrate: (_args, flags, io) => migrateCommand(flags, io),
   keys: (args, flags, io) => keysCommand(args, flags, io),
+  client: (args, flags, io) => clientCommand(args, flags, io),
+  'registration-token': (args, flags, io) => registrationTokenCommand(args, flags, io),
 };
 
 /** Flags that take no value. Every other --flag takes the next argument (or --flag=value). */

@@ -132,3 +132,10 @@ export async function rotateSecret(clientId: string, options: { graceSeconds?: n
 function dropUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
+
+/** A client document (admin API body, `--from-file`): RFC 7591 metadata with Latchkey's policy in a `policy` member. */
+export function splitClientDocument(document: unknown): ClientInput {
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) return { metadata: document };
+  const { policy, ...metadata } = document as Record<string, unknown>;
+  return { metadata, ...(policy !== undefined && { policy }) };
+}
