@@ -109,7 +109,7 @@ async function fetchJwks(uri: string, doFetch: typeof fetch, timeoutMs: number, 
   }
   const keys = (parsed as { keys?: unknown } | null)?.keys;
   if (typeof parsed !== 'object' || parsed === null || !Array.isArray(keys) || keys.some((key) => typeof key !== 'object' || key === null)) {
-    throw failed('is not a JWK Set (RFC 7517 §5)');
+    throw failed('is not a JWK Set (RFC 7517 section 5)');
   }
   return { keys: keys as Record<string, unknown>[] };
 }

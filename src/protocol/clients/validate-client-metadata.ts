@@ -92,7 +92,7 @@ export function validateClientMetadata(body: unknown, options: MetadataValidatio
 
   const jwksUri = uri(input, 'jwks_uri', { loopbackHttp: options.allowLoopbackJwksUri });
   const jwks = input.jwks === undefined || input.jwks === null ? undefined : validateJwks(input.jwks);
-  if (jwks !== undefined && jwksUri !== undefined) throw invalidClientMetadata('jwks: must not be sent together with jwks_uri (RFC 7591 §2)');
+  if (jwks !== undefined && jwksUri !== undefined) throw invalidClientMetadata('jwks: must not be sent together with jwks_uri (RFC 7591 section 2)');
   if (method === 'private_key_jwt' && jwks === undefined && jwksUri === undefined) {
     throw invalidClientMetadata('jwks_uri: private_key_jwt needs the client public keys in jwks or jwks_uri');
   }
@@ -102,7 +102,7 @@ export function validateClientMetadata(body: unknown, options: MetadataValidatio
     try {
       parseScope(scope);
     } catch {
-      throw invalidClientMetadata('scope: must be space-separated scope tokens (RFC 6749 §3.3)');
+      throw invalidClientMetadata('scope: must be space-separated scope tokens (RFC 6749 section 3.3)');
     }
   }
 
@@ -153,8 +153,8 @@ export function validateClientMetadata(body: unknown, options: MetadataValidatio
 /** RFC 6749 §3.1.2, RFC 8252 §7.1/§7.3/§8.3, RFC 9700 §4.1.3: why `raw` is not an acceptable redirect URI, if it is not. */
 export function redirectUriProblem(raw: string): string | undefined {
   if (/\s/.test(raw) || CONTROL.test(raw)) return 'must not contain whitespace';
-  if (raw.includes('*')) return 'must not contain wildcards (exact matching, RFC 9700 §4.1.3)';
-  if (raw.includes('#')) return 'must not contain a fragment (RFC 6749 §3.1.2)';
+  if (raw.includes('*')) return 'must not contain wildcards (exact matching, RFC 9700 section 4.1.3)';
+  if (raw.includes('#')) return 'must not contain a fragment (RFC 6749 section 3.1.2)';
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(raw)?.[1]?.toLowerCase();
   if (scheme === undefined) return 'must be an absolute URI';
   if (DANGEROUS_SCHEMES.has(scheme)) return `must not use the ${scheme}: scheme`;
@@ -168,30 +168,30 @@ export function redirectUriProblem(raw: string): string | undefined {
   if (scheme === 'https') return /^https:\/\/[^/?:]/i.test(raw) ? undefined : 'must be an absolute https URI with a host';
   if (scheme === 'http') {
     if (/^http:\/\/(127\.0\.0\.1|\[::1\])(?=[:/?]|$)/i.test(raw)) return undefined; // RFC 8252 §7.3: any port at request time
-    if (url.hostname === 'localhost') return 'must use the loopback IP literal 127.0.0.1 or [::1], not localhost (RFC 8252 §8.3)';
-    return 'must use https; http is only for loopback redirects to 127.0.0.1 or [::1] (RFC 8252 §7.3)';
+    if (url.hostname === 'localhost') return 'must use the loopback IP literal 127.0.0.1 or [::1], not localhost (RFC 8252 section 8.3)';
+    return 'must use https; http is only for loopback redirects to 127.0.0.1 or [::1] (RFC 8252 section 7.3)';
   }
-  if (!scheme.includes('.')) return 'must use https, a loopback http address, or a reverse-domain private-use scheme such as com.example.app: (RFC 8252 §7.1)';
+  if (!scheme.includes('.')) return 'must use https, a loopback http address, or a reverse-domain private-use scheme such as com.example.app: (RFC 8252 section 7.1)';
   return undefined;
 }
 
 function checkGrantAndResponseTypes(grantTypes: readonly string[], responseTypes: readonly string[], options: MetadataValidationOptions): void {
   for (const grant of grantTypes) {
     if (LEGACY_GRANTS.has(grant) && !options.allowedLegacyGrants.includes(grant)) {
-      throw invalidClientMetadata(`grant_types: ${grant} is a legacy grant (RFC 9700 §2.1.2, §2.4) that this client is not allowed`);
+      throw invalidClientMetadata(`grant_types: ${grant} is a legacy grant (RFC 9700 section 2.1.2, section 2.4) that this client is not allowed`);
     }
   }
   // RFC 7591 §2.1 and OIDC Registration §2: each response type needs its grant type, and each redirect grant a response type.
   for (const responseType of responseTypes) {
     for (const grant of grantsForResponseType(responseType)) {
-      if (!grantTypes.includes(grant)) throw invalidClientMetadata(`response_types: ${responseType} needs ${grant} in grant_types (RFC 7591 §2.1)`);
+      if (!grantTypes.includes(grant)) throw invalidClientMetadata(`response_types: ${responseType} needs ${grant} in grant_types (RFC 7591 section 2.1)`);
     }
   }
   if (grantTypes.includes('authorization_code') && !responseTypes.some((type) => type.split(' ').includes('code'))) {
-    throw invalidClientMetadata('grant_types: authorization_code needs a response type with code in response_types (RFC 7591 §2.1)');
+    throw invalidClientMetadata('grant_types: authorization_code needs a response type with code in response_types (RFC 7591 section 2.1)');
   }
   if (grantTypes.includes('implicit') && !responseTypes.some((type) => /(^| )(token|id_token)( |$)/.test(type))) {
-    throw invalidClientMetadata('grant_types: implicit needs a response type with token or id_token in response_types (RFC 7591 §2.1)');
+    throw invalidClientMetadata('grant_types: implicit needs a response type with token or id_token in response_types (RFC 7591 section 2.1)');
   }
 }
 
@@ -211,7 +211,7 @@ function grantsForResponseType(responseType: string): string[] {
 
 function validateJwks(value: unknown): ClientMetadata['jwks'] {
   const keys = (value as { keys?: unknown } | null)?.keys;
-  if (typeof value !== 'object' || Array.isArray(value) || !Array.isArray(keys)) throw invalidClientMetadata('jwks: must be a JWK Set object with a keys array (RFC 7517 §5)');
+  if (typeof value !== 'object' || Array.isArray(value) || !Array.isArray(keys)) throw invalidClientMetadata('jwks: must be a JWK Set object with a keys array (RFC 7517 section 5)');
   if (keys.length === 0 || keys.length > METADATA_LIMITS.jwksKeys) throw invalidClientMetadata(`jwks: must hold from 1 to ${METADATA_LIMITS.jwksKeys} keys`);
   if (JSON.stringify(value).length > METADATA_LIMITS.jwksBytes) throw invalidClientMetadata(`jwks: must be at most ${METADATA_LIMITS.jwksBytes} bytes`);
   for (const key of keys as unknown[]) {

@@ -47,7 +47,7 @@ export async function updateRegisteredClient(request: ManagementRequest & { read
   const body = request.body;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidClientMetadata('the client metadata must be a JSON object');
   const input = body as Record<string, unknown>;
-  if (input.client_id !== client.clientId) throw invalidRequest('client_id must be sent and match the client being updated (RFC 7592 §2.2)');
+  if (input.client_id !== client.clientId) throw invalidRequest('client_id must be sent and match the client being updated (RFC 7592 section 2.2)');
   // §2.2: a client_secret, if sent, must be the current one; a client never chooses its own secret.
   if (input.client_secret !== undefined && (typeof input.client_secret !== 'string' || !clientSecretMatches(client, input.client_secret, deps.clock.now()))) {
     throw invalidClientMetadata('client_secret: does not match the current secret, and a client cannot choose its own');

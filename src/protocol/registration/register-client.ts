@@ -20,7 +20,7 @@ export function refuseSoftwareStatement(body: unknown): void {
   const statement = (body as { software_statement?: unknown } | null)?.software_statement;
   if (statement === undefined || statement === null) return;
   if (typeof statement !== 'string' || !/^[\w-]+\.[\w-]+\.[\w-]*$/.test(statement)) {
-    throw new OAuthError('invalid_software_statement', 'software_statement must be a signed JWT (RFC 7591 §2.3)');
+    throw new OAuthError('invalid_software_statement', 'software_statement must be a signed JWT (RFC 7591 section 2.3)');
   }
   throw new OAuthError('unapproved_software_statement', 'this server does not accept software statements');
 }
