@@ -3,19 +3,10 @@
 // endpoint that runs authenticateClient behind the real error handler.
 import { createPublicKey, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_ENV, adminRequest } from '../support/admin.js';
 import { startAuthProbe, startJwksHost, type AuthProbe } from '../support/client-auth-probe.js';
 import { assertionParams, basic, clientKeyPair, signAssertion, unsignedAssertion, type ClientKeyPair } from '../support/clients.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-
-export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789abcdef';
-
-export async function adminRequest(server: TestServer, method: string, path: string, body?: unknown): Promise<Response> {
-  return fetch(`${server.server.adminUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-}
 
 interface Registered {
   client_id: string;
@@ -42,7 +33,7 @@ const expectInvalidClient = (result: Awaited<ReturnType<typeof call>>): void => 
   expect(result.body.error).toBe('invalid_client');
 };
 
-export function clientAuthenticationSuite(name: string, databaseUrl?: () => Promise<string>): void {
+function clientAuthenticationSuite(name: string, databaseUrl?: () => Promise<string>): void {
   describe(`${name}: client authentication end to end over HTTP`, () => {
     let server: TestServer;
     let probe: AuthProbe;
@@ -55,7 +46,7 @@ export function clientAuthenticationSuite(name: string, databaseUrl?: () => Prom
       server = await startTestServer({
         ...(databaseUrl !== undefined && { databaseUrl: await databaseUrl() }),
         clock,
-        env: { LATCHKEY_ADMIN_PORT: '0', LATCHKEY_ADMIN_TOKEN: ADMIN_TOKEN, LATCHKEY_ALLOW_LOOPBACK_JWKS_URI: 'true' },
+        env: { ...ADMIN_ENV, LATCHKEY_ALLOW_LOOPBACK_JWKS_URI: 'true' },
       });
       probe = await startAuthProbe(server);
       issuer = server.issuer;
