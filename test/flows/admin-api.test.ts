@@ -85,7 +85,7 @@ describe('admin API', () => {
     expect(first.clients).toHaveLength(2);
     expect(first.next_after).toBe(first.clients[1]?.client_id);
     const second = (await (await adminRequest(server, 'GET', `/admin/clients?limit=2&after=${first.next_after as string}`)).json()) as { clients: { client_id: string }[] };
-    expect(second.clients[0]?.client_id > (first.next_after as string)).toBe(true);
+    expect((second.clients[0]?.client_id ?? '') > (first.next_after as string)).toBe(true);
     expect((await adminRequest(server, 'GET', '/admin/clients?limit=0')).status).toBe(400);
   });
 

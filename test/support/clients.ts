@@ -30,7 +30,7 @@ export interface ClientKeyPair {
   readonly alg: string;
 }
 
-export async function clientKeyPair(alg: 'ES256' | 'RS256' | 'PS256' | 'EdDSA', kid = randomUUID()): Promise<ClientKeyPair> {
+export async function clientKeyPair(alg: 'ES256' | 'RS256' | 'PS256' | 'EdDSA', kid: string = randomUUID()): Promise<ClientKeyPair> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
   return { privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' }, alg };
 }
