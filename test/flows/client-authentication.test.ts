@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_ENV, adminRequest } from '../support/admin.js';
 import { startAuthProbe, startJwksHost, type AuthProbe } from '../support/client-auth-probe.js';
 import { assertionParams, basic, clientKeyPair, signAssertion, unsignedAssertion, type ClientKeyPair } from '../support/clients.js';
+import { createPostgresDatabase, describePostgres } from '../support/postgres.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 interface Registered {
@@ -271,3 +272,4 @@ function clientAuthenticationSuite(name: string, databaseUrl?: () => Promise<str
 }
 
 clientAuthenticationSuite('SQLite');
+describePostgres('PostgreSQL', () => clientAuthenticationSuite('PostgreSQL', createPostgresDatabase));

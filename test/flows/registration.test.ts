@@ -5,6 +5,7 @@ import { systemClock } from '../../src/lib/clock.js';
 import { hashSecret } from '../../src/lib/hash.js';
 import { systemRandom } from '../../src/lib/random.js';
 import { createInitialAccessToken } from '../../src/protocol/registration/initial-access-tokens.js';
+import { createPostgresDatabase, describePostgres } from '../support/postgres.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const METADATA = { client_name: 'Dynamic', redirect_uris: ['https://app.example/cb'], grant_types: ['authorization_code', 'refresh_token'] };
@@ -183,5 +184,28 @@ describe('LATCHKEY_REGISTRATION=off (the default)', () => {
     expect((await post(server, METADATA)).status).toBe(404);
     expect((await fetch(`${server.url}/register/anything`)).status).toBe(404);
     expect(await discovery(server)).not.toHaveProperty('registration_endpoint');
+  });
+});
+
+describePostgres('PostgreSQL: LATCHKEY_REGISTRATION=token', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ databaseUrl: await createPostgresDatabase(), env: { LATCHKEY_REGISTRATION: 'token' } });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('RFC 7591 §3 and RFC 7592 §2: register with an initial access token, then read, update and delete', async () => {
+    expect((await post(server, METADATA)).status).toBe(401);
+    const { token } = await createInitialAccessToken(600, server.server.deps);
+    const info = (await (await post(server, METADATA, bearer(token))).json()) as Record<string, string>;
+    const uri = info.registration_client_uri as string;
+    const rat = bearer(info.registration_access_token as string);
+    expect((await fetch(uri, { headers: rat })).status).toBe(200);
+    const update = await fetch(uri, { method: 'PUT', headers: { ...rat, 'content-type': 'application/json' }, body: JSON.stringify({ ...METADATA, client_id: info.client_id, client_name: 'PG' }) });
+    expect(await update.json()).toMatchObject({ client_name: 'PG' });
+    expect((await fetch(uri, { method: 'DELETE', headers: rat })).status).toBe(204);
+    expect((await fetch(uri, { headers: rat })).status).toBe(401);
   });
 });

@@ -1,6 +1,6 @@
 // Client metadata validation: RFC 7591 §2 and §2.1, RFC 8252 §7.1, §7.3 and §8.3, OIDC Registration §2.
 import { createPublicKey } from 'node:crypto';
-import { invalidClientMetadata, invalidRedirectUri, OAuthError } from '../errors.js';
+import { invalidClientMetadata, invalidRedirectUri } from '../errors.js';
 import { parseScope } from '../scope.js';
 import type { ClientMetadata, TokenEndpointAuthMethod } from './client.js';
 
@@ -302,7 +302,3 @@ function safe(value: string): string {
 function describeUri(value: string): string {
   return safe(value.length > 80 ? `${value.slice(0, 77)}...` : value);
 }
-
-/** True for an OAuthError about metadata: lets callers tell a bad registration from a failure. */
-export const isMetadataError = (error: unknown): boolean =>
-  error instanceof OAuthError && (error.code === 'invalid_client_metadata' || error.code === 'invalid_redirect_uri');
