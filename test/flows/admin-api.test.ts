@@ -111,3 +111,17 @@ describe('admin API', () => {
     expect(served).toEqual(committed);
   });
 });
+
+describe('admin API lifecycle', () => {
+  it('is off without LATCHKEY_ADMIN_PORT, and closes with the server', async () => {
+    const plain = await startTestServer();
+    expect(plain.server.adminUrl).toBeUndefined();
+    await plain.close();
+
+    const withAdmin = await startTestServer({ env: ADMIN_ENV });
+    const adminUrl = withAdmin.server.adminUrl as string;
+    expect((await fetch(`${adminUrl}/admin/openapi.json`)).status).toBe(200);
+    await withAdmin.close();
+    await expect(fetch(`${adminUrl}/admin/openapi.json`)).rejects.toThrow();
+  });
+});

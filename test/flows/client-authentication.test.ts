@@ -3,6 +3,7 @@
 // endpoint that runs authenticateClient behind the real error handler.
 import { createPublicKey, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashSecret } from '../../src/lib/hash.js';
 import { ADMIN_ENV, adminRequest } from '../support/admin.js';
 import { startAuthProbe, startJwksHost, type AuthProbe } from '../support/client-auth-probe.js';
 import { assertionParams, basic, clientKeyPair, signAssertion, unsignedAssertion, type ClientKeyPair } from '../support/clients.js';
@@ -80,6 +81,22 @@ function clientAuthenticationSuite(name: string, databaseUrl?: () => Promise<str
       });
       it('refuses the right secret sent with another method than the registered one', async () => {
         expectInvalidClient(await call(probe, { client_id: client.client_id, client_secret: client.client_secret as string }));
+      });
+      it('RFC 6749 §2.3.1: credentials are form-urlencoded before base64', async () => {
+        const clientId = `urn:app:${randomUUID()} x`;
+        const secret = 'p@ss w+rd:%/é';
+        const now = Date.now();
+        await server.server.deps.storage.clients.create({
+          clientId,
+          metadata: { redirect_uris: [], grant_types: ['client_credentials'], response_types: [], token_endpoint_auth_method: 'client_secret_basic' },
+          policy: { accessTokenFormat: 'jwt', allowedLegacyGrants: [] },
+          secretHash: hashSecret(secret),
+          createdAt: now,
+          updatedAt: now,
+        });
+        const encoded = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
+        const header = `Basic ${Buffer.from(`${encoded(clientId)}:${encoded(secret)}`).toString('base64')}`;
+        expect(await call(probe, {}, header)).toMatchObject({ status: 200, body: { client_id: clientId } });
       });
       it('RFC 6749 §2.3: more than one method in one request is invalid_request', async () => {
         const result = await call(probe, { client_secret: 'x', client_id: client.client_id }, basic(client.client_id, client.client_secret as string));
@@ -163,6 +180,11 @@ function clientAuthenticationSuite(name: string, databaseUrl?: () => Promise<str
       });
       it('refuses alg none', async () => {
         expectInvalidClient(await call(probe, assertionParams(unsignedAssertion({ clientId: client.client_id, audience: issuer }))));
+      });
+      it('refuses an assertion issued in the future (iat beyond the allowed skew)', async () => {
+        const result = await call(probe, assertionParams(await assertion({ now: Date.now() + 120_000 })));
+        expectInvalidClient(result);
+        expect(result.body.error_description).toContain('iat');
       });
       it('refuses an assertion that lives longer than 5 minutes', async () => {
         expectInvalidClient(await call(probe, assertionParams(await assertion({ expiresIn: 3600 }))));
