@@ -31,6 +31,9 @@ export const CLIENT_USAGE = `usage:
   latchkey client delete CLIENT_ID
   latchkey client rotate-secret CLIENT_ID [--grace SECONDS] [--json]`;
 
+/** The flags `latchkey client …` reads (besides the configuration flags). */
+export const CLIENT_FLAGS = ['name', 'redirect-uri', 'grant-type', 'response-type', 'auth-method', 'scope', 'public', 'access-token-format', 'from-file', 'json', 'grace'] as const;
+
 const many = (value: string | undefined): string[] | undefined => value?.split('\n');
 
 function readDocument(path: string): Record<string, unknown> {

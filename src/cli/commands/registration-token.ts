@@ -5,6 +5,9 @@ import { createInitialAccessToken } from '../../protocol/registration/initial-ac
 import { withContext } from '../context.js';
 import { UsageError, type CliIo } from '../io.js';
 
+/** The flags `latchkey registration-token …` reads (besides the configuration flags). */
+export const REGISTRATION_TOKEN_FLAGS = ['expires-in', 'json'] as const;
+
 const USAGE = 'usage: latchkey registration-token create [--expires-in SECONDS] [--json]';
 const DEFAULT_EXPIRES_IN = 86_400;
 
