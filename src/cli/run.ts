@@ -2,10 +2,10 @@
 import { CONFIG_FLAGS, ConfigError } from '../config/load-config.js';
 import { OAuthError } from '../protocol/errors.js';
 import { StorageUnavailableError } from '../storage/open-storage.js';
-import { clientCommand } from './commands/client.js';
+import { CLIENT_FLAGS, clientCommand } from './commands/client.js';
 import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
-import { registrationTokenCommand } from './commands/registration-token.js';
+import { REGISTRATION_TOKEN_FLAGS, registrationTokenCommand } from './commands/registration-token.js';
 import { serveCommand } from './commands/serve.js';
 import { UsageError, type CliIo } from './io.js';
 
@@ -33,7 +33,13 @@ const COMMANDS: Record<string, Command> = {
 };
 
 /** The flags each built-in command reads besides CONFIG_FLAGS: any other is a typo, refused rather than ignored. */
-const COMMAND_FLAGS: Record<string, readonly string[]> = { serve: [], migrate: [], keys: ['alg', 'json'] };
+const COMMAND_FLAGS: Record<string, readonly string[]> = {
+  serve: [],
+  migrate: [],
+  keys: ['alg', 'json'],
+  client: CLIENT_FLAGS,
+  'registration-token': REGISTRATION_TOKEN_FLAGS,
+};
 
 /** Flags that take no value. Every other --flag takes the next argument (or --flag=value). */
 const BOOLEAN_FLAGS = new Set(['json', 'public', 'help', 'password-stdin', 'yes', 'all', 'email-verified']);
