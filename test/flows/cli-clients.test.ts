@@ -116,6 +116,9 @@ describe('latchkey client … (the built CLI)', () => {
     expect(result.stderr).toContain('invalid_redirect_uri: redirect_uris');
     expect(JSON.parse((await cli('client', 'list', '--json')).stdout)).toHaveLength(before.length);
     expect((await cli('client', 'create', '--public', '--auth-method', 'client_secret_basic')).code).toBe(2);
+    const typo = await cli('client', 'create', '--nmae', 'x', '--redirect-uri', 'https://app.example/cb');
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('unknown flag --nmae');
   });
 
   it('registration-token create --json prints an initial access token shown once', async () => {
