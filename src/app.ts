@@ -4,16 +4,20 @@ import formBody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config/config.js';
 import { loadMasterKey } from './config/load-master-key.js';
+import { buildAdminApp } from './http/admin/admin-app.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { discoveryRoutes } from './http/routes/discovery.js';
 import { healthRoutes } from './http/routes/health.js';
 import { introspectionRoute } from './http/routes/introspection.js';
 import { jwksRoute } from './http/routes/jwks.js';
+import { registrationRoutes } from './http/routes/registration.js';
 import { revocationRoute } from './http/routes/revocation.js';
 import { tokenRoute } from './http/routes/token.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import type { MasterKey } from './lib/master-key.js';
 import { systemRandom, type Random } from './lib/random.js';
+import { clientAuthenticationMetadata } from './protocol/client-authentication/client-authentication-metadata.js';
+import { createClientJwksSource, type ClientJwksSource } from './protocol/client-authentication/client-jwks.js';
 import type { ProtocolDeps } from './protocol/deps.js';
 import { buildServerMetadata, endpointUrl, ENDPOINT_PATHS } from './protocol/discovery/server-metadata.js';
 import { tokenMetadata } from './protocol/discovery/token-metadata.js';
@@ -25,6 +29,7 @@ import { createIntrospectionEndpoint } from './protocol/introspection/introspect
 import { KeyRing } from './protocol/keys/key-ring.js';
 import { scheduleGarbageCollection } from './protocol/maintenance/collect-garbage.js';
 import { expirySweepers } from './protocol/maintenance/sweepers.js';
+import { registrationMetadata } from './protocol/registration/registration-metadata.js';
 import { createRevocationEndpoint } from './protocol/revocation/revoke-token.js';
 import { createTokenIssuer } from './protocol/tokens/create-token-issuer.js';
 import { openStorage } from './storage/open-storage.js';
@@ -37,6 +42,8 @@ export interface AppDeps {
   readonly clock: Clock;
   readonly random: Random;
   readonly masterKey: MasterKey;
+  /** The jwks_uri cache for private_key_jwt client authentication (pass it on in ProtocolDeps). */
+  readonly clientJwks: ClientJwksSource;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -74,9 +81,14 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerErrorHandler(app);
   app.register(formBody);
 
-  const metadata = buildServerMetadata(config, [tokenMetadata(config, grants.map((grant) => grant.grantType))]);
+  const metadata = buildServerMetadata(config, [
+    clientAuthenticationMetadata(),
+    registrationMetadata(config),
+    tokenMetadata(config, grants.map((grant) => grant.grantType)),
+  ]);
   discoveryRoutes(app, metadata);
   jwksRoute(app, ENDPOINT_PATHS.jwks, keys);
+  if (config.registration !== 'off') registrationRoutes(app, deps); // RFC 7591 §3: absent when off
   const { token, introspection, revocation } = ENDPOINT_PATHS;
   const url = (path: string): string => endpointUrl(config.issuer, path);
   tokenRoute(app, token, url(token), createTokenEndpoint(grants, protocol));
@@ -102,6 +114,8 @@ export interface RunningServer {
   readonly deps: AppDeps;
   /** The URL the server listens on (with the real port when configured with port 0). */
   readonly url: string;
+  /** The admin API's URL, when LATCHKEY_ADMIN_PORT is set. */
+  readonly adminUrl?: string;
   readonly createdMasterKey: boolean;
   close(): Promise<void>;
 }
@@ -121,8 +135,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       retentionMs: config.keys.retentionSeconds * 1000,
     });
     await keys.ensureKeys([config.keys.accessTokenAlg, config.keys.idTokenAlg]);
-    const deps: AppDeps = { config, storage, keys, clock, random, masterKey: master.key };
+    const clientJwks = createClientJwksSource({ clock, allowLoopbackHttp: config.clients.allowLoopbackJwksUri });
+    const deps: AppDeps = { config, storage, keys, clock, random, masterKey: master.key, clientJwks };
     const app = buildApp(deps);
+    if (config.clients.allowLoopbackJwksUri) app.log.warn('LATCHKEY_ALLOW_LOOPBACK_JWKS_URI is on: client keys may be fetched over plain http from loopback');
     const address = await app.listen({ host: config.host, port: config.port });
     const gc = scheduleGarbageCollection({
       sweepers: expirySweepers(storage),
@@ -134,14 +150,27 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     });
     const port = new URL(address).port;
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    let admin: { app: FastifyInstance; url: string } | undefined;
+    if (config.adminPort !== undefined) {
+      try {
+        const adminApp = buildAdminApp(deps);
+        const adminAddress = await adminApp.listen({ host: config.adminHost, port: config.adminPort });
+        admin = { app: adminApp, url: adminAddress };
+      } catch (error) {
+        await gc.stop();
+        await app.close();
+        throw error;
+      }
+    }
     return {
       app,
       deps,
       url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`,
+      ...(admin !== undefined && { adminUrl: admin.url }),
       createdMasterKey: master.created,
       async close() {
         await gc.stop();
-        await app.close();
+        await Promise.all([app.close(), admin?.app.close()]);
         await storage.close();
       },
     };

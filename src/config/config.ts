@@ -66,4 +66,10 @@ export interface Config {
     /** Rows deleted per statement, so no sweep holds a lock for long. */
     readonly batchSize: number;
   };
+  readonly clients: {
+    /** How long a rotated-out client secret keeps working (0: it stops at once). CLI --grace overrides it. */
+    readonly secretRotationGraceSeconds: number;
+    /** Accept http jwks_uri on 127.0.0.1/[::1] (tests and local development only; logged at start). */
+    readonly allowLoopbackJwksUri: boolean;
+  };
 }

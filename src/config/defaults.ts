@@ -29,4 +29,8 @@ export const defaults = {
     intervalSeconds: 300,
     batchSize: 1000,
   },
+  clients: {
+    secretRotationGraceSeconds: 0, // a rotated secret is usually rotated because it leaked
+    allowLoopbackJwksUri: false, // RFC 7591 §2: jwks_uri is fetched over TLS
+  },
 } as const satisfies Partial<Config>;

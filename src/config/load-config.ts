@@ -99,6 +99,8 @@ const SETTINGS = {
   resources: { key: 'resources', env: 'LATCHKEY_RESOURCES', flag: 'resources', parse: parseResources },
   gcIntervalSeconds: { key: 'gc.intervalSeconds', env: 'LATCHKEY_GC_INTERVAL_SECONDS', flag: 'gc-interval-seconds', parse: integer(0, 86_400) },
   gcBatchSize: { key: 'gc.batchSize', env: 'LATCHKEY_GC_BATCH_SIZE', flag: 'gc-batch-size', parse: integer(1, 100_000) },
+  secretRotationGraceSeconds: { key: 'clients.secretRotationGraceSeconds', env: 'LATCHKEY_CLIENT_SECRET_GRACE_SECONDS', flag: 'client-secret-grace-seconds', parse: integer(0, 30 * 86_400) },
+  allowLoopbackJwksUri: { key: 'clients.allowLoopbackJwksUri', env: 'LATCHKEY_ALLOW_LOOPBACK_JWKS_URI', flag: 'allow-loopback-jwks-uri', parse: oneOf(['true', 'false']) },
 } as const satisfies Record<string, Setting<unknown>>;
 
 type SettingName = keyof typeof SETTINGS;
@@ -221,6 +223,10 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     gc: {
       intervalSeconds: values.gcIntervalSeconds ?? defaults.gc.intervalSeconds,
       batchSize: values.gcBatchSize ?? defaults.gc.batchSize,
+    },
+    clients: {
+      secretRotationGraceSeconds: values.secretRotationGraceSeconds ?? defaults.clients.secretRotationGraceSeconds,
+      allowLoopbackJwksUri: values.allowLoopbackJwksUri === undefined ? defaults.clients.allowLoopbackJwksUri : values.allowLoopbackJwksUri === 'true',
     },
   };
 }

@@ -151,9 +151,10 @@ describe('RFC 8414 §2: discovery lists the token, introspection and revocation 
       introspection_endpoint: `${server.issuer}/introspect`,
       revocation_endpoint: `${server.issuer}/revoke`,
       token_endpoint_auth_methods_supported: expect.arrayContaining(['client_secret_basic', 'client_secret_post']),
-      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      introspection_endpoint_auth_methods_supported: expect.arrayContaining(['client_secret_basic', 'client_secret_post', 'private_key_jwt']),
       revocation_endpoint_auth_methods_supported: expect.arrayContaining(['client_secret_basic', 'client_secret_post', 'none']),
       grant_types_supported: expect.arrayContaining(['client_credentials', 'refresh_token']),
     });
+    expect(metadata.introspection_endpoint_auth_methods_supported).not.toContain('none');
   });
 });

@@ -9,6 +9,7 @@ export const ENDPOINT_PATHS = {
   token: '/token',
   introspection: '/introspect',
   revocation: '/revoke',
+  registration: '/register',
 } as const;
 
 export const endpointUrl = (issuer: string, path: string): string => `${issuer}${path}`;

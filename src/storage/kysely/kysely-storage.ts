@@ -5,6 +5,7 @@ import { kyselyAccessTokens } from './access-tokens.js';
 import { kyselyClients } from './clients.js';
 import { kyselyGrants } from './grants.js';
 import { kyselyRefreshTokens } from './refresh-tokens.js';
+import { kyselyInitialAccessTokens } from './initial-access-tokens.js';
 import { kyselyReplayGuard } from './replay-guard.js';
 import type { Database } from './schema.js';
 import { kyselySigningKeys } from './signing-keys.js';
@@ -18,6 +19,7 @@ export function createKyselyStorage(db: Kysely<Database>, dialect: Dialect, clos
     grants: kyselyGrants(db),
     accessTokens: kyselyAccessTokens(db),
     refreshTokens: kyselyRefreshTokens(db),
+    initialAccessTokens: kyselyInitialAccessTokens(db),
     async transaction(work) {
       if (db.isTransaction) return work(storage);
       return db.transaction().execute((trx) => work(createKyselyStorage(trx, dialect, close)));

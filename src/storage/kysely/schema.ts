@@ -22,6 +22,7 @@ export interface ClientsTable {
   previous_secret_hash: string | null;
   previous_secret_expires_at: number | null;
   sealed_secret: string | null;
+  previous_sealed_secret: string | null;
   registration_access_token_hash: string | null;
   created_at: number;
   updated_at: number;
@@ -76,6 +77,12 @@ export interface RefreshTokensTable {
   revoked_at: number | null;
 }
 
+export interface InitialAccessTokensTable {
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   clients: ClientsTable;
   signing_keys: SigningKeysTable;
@@ -83,4 +90,5 @@ export interface Database {
   grants: GrantsTable;
   access_tokens: AccessTokensTable;
   refresh_tokens: RefreshTokensTable;
+  initial_access_tokens: InitialAccessTokensTable;
 }
