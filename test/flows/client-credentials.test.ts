@@ -1,5 +1,7 @@
 // Client credentials end to end over real HTTP: RFC 6749 §4.4, token endpoint hygiene (§3.2, §5.1, §5.2), RFC 8707.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueClientSecret } from '../../src/protocol/clients/client-secrets.js';
+import { assertionParams, clientKeyPair, signAssertion } from '../support/clients.js';
 import { createTestClient, postForm, type TestClient } from '../support/token-fixtures.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -156,5 +158,32 @@ describe('RFC 8414 §2: discovery lists the token, introspection and revocation 
       grant_types_supported: expect.arrayContaining(['client_credentials', 'refresh_token']),
     });
     expect(metadata.introspection_endpoint_auth_methods_supported).not.toContain('none');
+  });
+});
+
+describe('RFC 7523 §2.2: client_credentials and introspection with JWT client assertions', () => {
+  it('private_key_jwt and client_secret_jwt get tokens at /token, and introspect with an assertion for /introspect', async () => {
+    const { deps } = server.server;
+    const now = deps.clock.now();
+    const key = await clientKeyPair('ES256');
+    const base = { redirect_uris: [], grant_types: ['client_credentials'], response_types: [], scope: 'read' };
+    const policy = { accessTokenFormat: 'opaque' as const, allowedLegacyGrants: [] };
+    const keyed = { clientId: 'keyed-service', metadata: { ...base, token_endpoint_auth_method: 'private_key_jwt' as const, jwks: { keys: [key.publicJwk] } }, policy, createdAt: now, updatedAt: now };
+    const { secret, fields } = issueClientSecret('hmac-service', 'client_secret_jwt', deps.random, deps.masterKey);
+    const hmac = { clientId: 'hmac-service', metadata: { ...base, token_endpoint_auth_method: 'client_secret_jwt' as const }, policy, ...fields, createdAt: now, updatedAt: now };
+    expect(await deps.storage.clients.create(keyed)).toBe(true);
+    expect(await deps.storage.clients.create(hmac)).toBe(true);
+
+    const tokenUrl = `${server.issuer}/token`;
+    const viaKey = await token({ grant_type: 'client_credentials', ...assertionParams(await signAssertion(key.privateKey, 'ES256', { clientId: 'keyed-service', audience: tokenUrl }, key.publicJwk.kid)) });
+    expect(viaKey.status).toBe(200);
+    const viaSecret = await token({ grant_type: 'client_credentials', ...assertionParams(await signAssertion(new TextEncoder().encode(secret), 'HS256', { clientId: 'hmac-service', audience: tokenUrl })) });
+    expect(viaSecret.status).toBe(200);
+
+    const introspection = await postForm(`${server.url}/introspect`, {
+      token: String(viaKey.body.access_token),
+      ...assertionParams(await signAssertion(key.privateKey, 'ES256', { clientId: 'keyed-service', audience: `${server.issuer}/introspect` }, key.publicJwk.kid)),
+    });
+    expect(introspection.body).toMatchObject({ active: true, client_id: 'keyed-service' });
   });
 });
