@@ -21,6 +21,7 @@ import { createClientJwksSource, type ClientJwksSource } from './protocol/client
 import type { ProtocolDeps } from './protocol/deps.js';
 import { buildServerMetadata, endpointUrl, ENDPOINT_PATHS } from './protocol/discovery/server-metadata.js';
 import { tokenMetadata } from './protocol/discovery/token-metadata.js';
+import { dpopMetadata } from './protocol/dpop/dpop-metadata.js';
 import { clientCredentialsGrant } from './protocol/grants/client-credentials.js';
 import { refreshTokenGrant } from './protocol/grants/refresh-token.js';
 import { createTokenEndpoint } from './protocol/grants/token-endpoint.js';
@@ -85,6 +86,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     clientAuthenticationMetadata(),
     registrationMetadata(config),
     tokenMetadata(config, grants.map((grant) => grant.grantType)),
+    dpopMetadata(),
   ]);
   discoveryRoutes(app, metadata);
   jwksRoute(app, ENDPOINT_PATHS.jwks, keys);
