@@ -25,6 +25,7 @@ import { dpopMetadata } from './protocol/dpop/dpop-metadata.js';
 import { clientCredentialsGrant } from './protocol/grants/client-credentials.js';
 import { refreshTokenGrant } from './protocol/grants/refresh-token.js';
 import { createTokenEndpoint } from './protocol/grants/token-endpoint.js';
+import { tokenExchangeGrant } from './protocol/grants/token-exchange.js';
 import type { TokenGrant } from './protocol/grants/token-grant.js';
 import { createIntrospectionEndpoint } from './protocol/introspection/introspect-token.js';
 import { KeyRing } from './protocol/keys/key-ring.js';
@@ -52,7 +53,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { config, storage, keys } = deps;
   const protocol: ProtocolDeps = { ...deps, tokens: createTokenIssuer(deps) };
-  const grants: TokenGrant[] = [clientCredentialsGrant, refreshTokenGrant];
+  const grants: TokenGrant[] = [clientCredentialsGrant, refreshTokenGrant, tokenExchangeGrant];
   const app = Fastify({
     logger: {
       level: config.logLevel,

@@ -60,6 +60,8 @@ export interface AccessTokensTable {
   issued_at: number;
   expires_at: number;
   revoked_at: number | null;
+  /** JSON of the RFC 8693 §4.1 act claim. */
+  act: string | null;
 }
 
 export interface RefreshTokensTable {
