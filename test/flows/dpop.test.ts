@@ -194,6 +194,27 @@ describe('RFC 9449 §8: authorization-server nonces', () => {
     expect(retry.body.token_type).toBe('DPoP');
   });
 
+  it('§9: at a protected resource a missing nonce is 401 use_dpop_nonce with a DPoP challenge and a DPoP-Nonce header', async () => {
+    const resource = await startResource(server);
+    try {
+      const jwtClient = await createTestClient(server, { accessTokenFormat: 'jwt' });
+      const key = await dpopKey();
+      const challenge = await postForm(`${server.url}/token`, { grant_type: 'client_credentials' }, { authorization: jwtClient.basic, dpop: await dpopProof(key, { htu: tokenUrl }) });
+      const nonce = String(challenge.headers.get('dpop-nonce'));
+      const issued = await postForm(`${server.url}/token`, { grant_type: 'client_credentials' }, { authorization: jwtClient.basic, dpop: await dpopProof(key, { htu: tokenUrl, nonce }) });
+      const token = String(issued.body.access_token);
+      const htu = `${resource.url}/resource`;
+      const without = await fetch(htu, { headers: { authorization: `DPoP ${token}`, dpop: await dpopProof(key, { htu, htm: 'GET', accessToken: token }) } });
+      expect(without.status).toBe(401);
+      expect(without.headers.get('www-authenticate')).toMatch(/^DPoP error="use_dpop_nonce"/);
+      const fresh = String(without.headers.get('dpop-nonce'));
+      const ok = await fetch(htu, { headers: { authorization: `DPoP ${token}`, dpop: await dpopProof(key, { htu, htm: 'GET', accessToken: token, nonce: fresh }) } });
+      expect(ok.status).toBe(200);
+    } finally {
+      await resource.app.close();
+    }
+  });
+
   it('a made-up nonce is use_dpop_nonce too', async () => {
     const key = await dpopKey();
     const response = await request(await dpopProof(key, { htu: tokenUrl, nonce: 'abc.AAAAAAAAAAAAAAAAAAAAAA' }));
