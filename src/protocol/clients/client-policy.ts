@@ -1,6 +1,5 @@
 // Latchkey's per-client policy (not RFC 7591 metadata): set by an administrator, never by dynamic registration.
 import { invalidClientMetadata } from '../errors.js';
-import { parseScope } from '../scope.js';
 import type { ClientPolicy, TokenExchangePolicy } from './client.js';
 
 /** The policy as it travels in the admin API and CLI JSON (snake_case, like the metadata beside it). */
@@ -18,6 +17,7 @@ export interface ClientPolicyWire {
 export const DEFAULT_CLIENT_POLICY: ClientPolicy = { accessTokenFormat: 'jwt', allowedLegacyGrants: [] };
 
 const TTL_MAX_SECONDS = 366 * 86_400;
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/; // RFC 6749 §3.3 scope-token
 
 /** Validates a policy object (snake_case wire form); absent members take the defaults. */
 export function validateClientPolicy(body: unknown): ClientPolicy {
@@ -74,10 +74,10 @@ function validateTokenExchangePolicy(value: unknown): TokenExchangePolicy | unde
   const strings = (list: unknown): list is string[] => Array.isArray(list) && list.length <= 50 && list.every((item) => typeof item === 'string' && item.length > 0 && item.length <= 2000);
   if (!strings(input.audiences)) throw bad('audiences must be a list of resource URIs');
   for (const uri of input.audiences) {
-    if (!URL.canParse(uri) || uri.includes('#')) throw bad('audiences must be absolute URIs without a fragment (RFC 8707 §2)');
+    if (!URL.canParse(uri) || uri.includes('#')) throw bad('audiences must be absolute URIs without a fragment');
   }
   if (input.scopes !== undefined && !strings(input.scopes)) throw bad('scopes must be a list of scope values');
-  if (input.scopes !== undefined) parseScope(input.scopes.join(' '));
+  if (input.scopes !== undefined && input.scopes.some((scope) => !SCOPE_TOKEN.test(scope))) throw bad('scopes must be scope values');
   if (input.allow_impersonation !== undefined && typeof input.allow_impersonation !== 'boolean') throw bad('allow_impersonation must be true or false');
   return {
     audiences: [...new Set(input.audiences)],
