@@ -1,7 +1,14 @@
 // Assembles the Storage ports over one Kysely instance (the same code serves SQLite and PostgreSQL).
 import { sql, type Kysely } from 'kysely';
 import type { Dialect, Storage } from '../storage.js';
+import { kyselyAuthorizationCodes } from './authorization-codes.js';
 import { kyselyClients } from './clients.js';
+import { kyselyConsents } from './consents.js';
+import { kyselyInteractions } from './interactions.js';
+import { kyselyLoginThrottle } from './login-throttle.js';
+import { kyselyPushedAuthorizationRequests } from './pushed-authorization-requests.js';
+import { kyselySessions } from './sessions.js';
+import { kyselyUsers } from './users.js';
 import { kyselyReplayGuard } from './replay-guard.js';
 import type { Database } from './schema.js';
 import { kyselySigningKeys } from './signing-keys.js';
@@ -12,6 +19,13 @@ export function createKyselyStorage(db: Kysely<Database>, dialect: Dialect, clos
     signingKeys: kyselySigningKeys(db),
     clients: kyselyClients(db),
     replay: kyselyReplayGuard(db),
+    users: kyselyUsers(db),
+    sessions: kyselySessions(db),
+    consents: kyselyConsents(db),
+    loginThrottle: kyselyLoginThrottle(db),
+    interactions: kyselyInteractions(db),
+    authorizationCodes: kyselyAuthorizationCodes(db),
+    pushedAuthorizationRequests: kyselyPushedAuthorizationRequests(db),
     async transaction(work) {
       if (db.isTransaction) return work(storage);
       return db.transaction().execute((trx) => work(createKyselyStorage(trx, dialect, close)));
