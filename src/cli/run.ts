@@ -5,6 +5,7 @@ import { StorageUnavailableError } from '../storage/open-storage.js';
 import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
 import { serveCommand } from './commands/serve.js';
+import { userCommand } from './commands/user.js';
 import { UsageError, type CliIo } from './io.js';
 
 const HELP = `latchkey: an OAuth 2.0 / OpenID Connect authorization server
@@ -14,6 +15,7 @@ usage: latchkey <command> [options]
   serve                     run the server (default: SQLite in ./data, http://localhost:9000)
   migrate                   apply database migrations
   keys list | keys rotate   signing keys and their rollover
+  user create|list|show|set-password|disable|enable|delete   people who sign in
 
 configuration flags (also LATCHKEY_* environment variables or --config FILE):
   --issuer URL  --port N  --host H  --data-dir DIR  --database-url URL  --registration off|token|open`;
@@ -24,6 +26,7 @@ const COMMANDS: Record<string, Command> = {
   serve: (_args, flags, io) => serveCommand(flags, io),
   migrate: (_args, flags, io) => migrateCommand(flags, io),
   keys: (args, flags, io) => keysCommand(args, flags, io),
+  user: (args, flags, io) => userCommand(args, flags, io),
 };
 
 /** Flags that take no value. Every other --flag takes the next argument (or --flag=value). */
