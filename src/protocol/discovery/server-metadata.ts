@@ -6,6 +6,9 @@ export type ServerMetadata = Readonly<Record<string, unknown>>;
 /** Where each endpoint lives, relative to the issuer. Later capabilities add theirs. */
 export const ENDPOINT_PATHS = {
   jwks: '/jwks',
+  authorization: '/authorize',
+  pushedAuthorizationRequest: '/par',
+  userinfo: '/userinfo',
 } as const;
 
 export const endpointUrl = (issuer: string, path: string): string => `${issuer}${path}`;
