@@ -173,7 +173,7 @@ describeBrowser('Chromium: authorization code + PKCE + OpenID Connect through La
     const fresh = await browser.newContext();
     const page = await fresh.newPage();
     await page.goto((await authorizationUrl()).url);
-    await page.evaluate(() => document.querySelector('input[name="csrf_token"]')?.remove());
+    await page.evaluate('document.querySelector(\'input[name="csrf_token"]\').remove()');
     await page.fill('#identifier', 'alice');
     await page.fill('#password', PASSWORD);
     const refused = await submit(page, 'button[type="submit"]');
