@@ -42,8 +42,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
   });
+  // Graceful shutdown: a request in flight when close() starts still finishes, and its keep-alive connection then
+  // closes (RFC 9112 §9.6); otherwise server.close() waits on the idle socket until the shutdown timeout.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (closing) reply.header('connection', 'close');
   });
   registerErrorHandler(app);
 

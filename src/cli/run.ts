@@ -1,5 +1,5 @@
 // The CLI dispatcher: argv in, exit code out. Failures print one line, never a stack trace.
-import { ConfigError } from '../config/load-config.js';
+import { CONFIG_FLAGS, ConfigError } from '../config/load-config.js';
 import { OAuthError } from '../protocol/errors.js';
 import { StorageUnavailableError } from '../storage/open-storage.js';
 import { keysCommand } from './commands/keys.js';
@@ -28,6 +28,9 @@ const COMMANDS: Record<string, Command> = {
   keys: (args, flags, io) => keysCommand(args, flags, io),
   user: (args, flags, io) => userCommand(args, flags, io),
 };
+
+/** The flags each built-in command reads besides CONFIG_FLAGS: any other is a typo, refused rather than ignored. */
+const COMMAND_FLAGS: Record<string, readonly string[]> = { serve: [], migrate: [], keys: ['alg', 'json'] };
 
 /** Flags that take no value. Every other --flag takes the next argument (or --flag=value). */
 const BOOLEAN_FLAGS = new Set(['json', 'public', 'help', 'password-stdin', 'yes', 'all', 'email-verified']);
@@ -76,9 +79,16 @@ export async function run(argv: readonly string[], io: CliIo, extra: Record<stri
     io.stdout(HELP);
     return name === undefined && flags.help === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name] ?? extra[name];
+  // Own properties only: `latchkey constructor` must not find Object.prototype.constructor.
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : Object.hasOwn(extra, name) ? extra[name] : undefined;
   if (command === undefined) {
     io.stderr(`latchkey: unknown command "${name}" (try latchkey help)`);
+    return 2;
+  }
+  const ownFlags = Object.hasOwn(COMMAND_FLAGS, name) ? COMMAND_FLAGS[name] : undefined; // commands passed in `extra` check their own
+  const unknownFlag = ownFlags === undefined ? undefined : Object.keys(flags).find((flag) => !CONFIG_FLAGS.includes(flag) && !ownFlags.includes(flag));
+  if (unknownFlag !== undefined) {
+    io.stderr(`latchkey: unknown flag --${unknownFlag} for ${name} (try latchkey help)`);
     return 2;
   }
   try {
