@@ -30,7 +30,12 @@ const COMMANDS: Record<string, Command> = {
 };
 
 /** The flags each built-in command reads besides CONFIG_FLAGS: any other is a typo, refused rather than ignored. */
-const COMMAND_FLAGS: Record<string, readonly string[]> = { serve: [], migrate: [], keys: ['alg', 'json'] };
+const COMMAND_FLAGS: Record<string, readonly string[]> = {
+  serve: [],
+  migrate: [],
+  keys: ['alg', 'json'],
+  user: ['email', 'email-verified', 'name', 'given-name', 'family-name', 'password-stdin', 'json', 'yes'],
+};
 
 /** Flags that take no value. Every other --flag takes the next argument (or --flag=value). */
 const BOOLEAN_FLAGS = new Set(['json', 'public', 'help', 'password-stdin', 'yes', 'all', 'email-verified']);
