@@ -123,7 +123,7 @@ describe('CLI: an unreachable database is one line and exit code 1', () => {
     const port = await closedPort();
     const result = await latchkey(['migrate'], { LATCHKEY_DATABASE_URL: `postgres://latchkey:secret@127.0.0.1:${port}/latchkey` });
     expect(result.code).toBe(1);
-    expect(result.stderr).toEqual([`latchkey: cannot reach the database at postgres://latchkey:***@127.0.0.1:${port}/latchkey: ECONNREFUSED`]);
+    expect(result.stderr).toEqual([`latchkey: LATCHKEY_DATABASE_URL: cannot reach the database at postgres://latchkey:***@127.0.0.1:${port}/latchkey: ECONNREFUSED`]);
   });
 });
 

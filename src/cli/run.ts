@@ -2,8 +2,10 @@
 import { CONFIG_FLAGS, ConfigError } from '../config/load-config.js';
 import { OAuthError } from '../protocol/errors.js';
 import { StorageUnavailableError } from '../storage/open-storage.js';
+import { CLIENT_FLAGS, clientCommand } from './commands/client.js';
 import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
+import { REGISTRATION_TOKEN_FLAGS, registrationTokenCommand } from './commands/registration-token.js';
 import { serveCommand } from './commands/serve.js';
 import { userCommand } from './commands/user.js';
 import { UsageError, type CliIo } from './io.js';
@@ -15,6 +17,8 @@ usage: latchkey <command> [options]
   serve                     run the server (default: SQLite in ./data, http://localhost:9000)
   migrate                   apply database migrations
   keys list | keys rotate   signing keys and their rollover
+  client create|list|show|update|delete|rotate-secret   registered clients
+  registration-token create [--expires-in S]           an initial access token for POST /register
   user create|list|show|set-password|disable|enable|delete   people who sign in
 
 configuration flags (also LATCHKEY_* environment variables or --config FILE):
@@ -26,6 +30,8 @@ const COMMANDS: Record<string, Command> = {
   serve: (_args, flags, io) => serveCommand(flags, io),
   migrate: (_args, flags, io) => migrateCommand(flags, io),
   keys: (args, flags, io) => keysCommand(args, flags, io),
+  client: (args, flags, io) => clientCommand(args, flags, io),
+  'registration-token': (args, flags, io) => registrationTokenCommand(args, flags, io),
   user: (args, flags, io) => userCommand(args, flags, io),
 };
 
@@ -34,6 +40,8 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   serve: [],
   migrate: [],
   keys: ['alg', 'json'],
+  client: CLIENT_FLAGS,
+  'registration-token': REGISTRATION_TOKEN_FLAGS,
   user: ['email', 'email-verified', 'name', 'given-name', 'family-name', 'password-stdin', 'json', 'yes'],
 };
 
@@ -108,7 +116,7 @@ export async function run(argv: readonly string[], io: CliIo, extra: Record<stri
       return 2;
     }
     if (error instanceof StorageUnavailableError) {
-      io.stderr(`latchkey: ${error.message}`);
+      io.stderr(`latchkey: LATCHKEY_DATABASE_URL: ${error.message}`);
       return 1;
     }
     const code = (error as NodeJS.ErrnoException).code;

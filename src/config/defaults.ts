@@ -18,6 +18,10 @@ export const defaults = {
     retentionSeconds: 86_400, // no JWT we sign lives longer than a day
   },
   shutdownTimeoutSeconds: 10,
+  clients: {
+    secretRotationGraceSeconds: 0, // a rotated secret is usually rotated because it leaked
+    allowLoopbackJwksUri: false, // RFC 7591 §2: jwks_uri is fetched over TLS
+  },
   ui: {
     productName: 'Latchkey',
     logoUrl: undefined, // none: the product name stands alone

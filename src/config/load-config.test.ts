@@ -176,3 +176,16 @@ describe('Issue #2 §3: each bad value throws one ConfigError line naming the se
     expect(configError({ env: { LATCHKEY_ADMIN_PORT: '9001' } }).message).toMatch(/^LATCHKEY_ADMIN_TOKEN: /);
   });
 });
+
+describe('config file: a nested typo is an error, not ignored', () => {
+  it('refuses an unknown key inside a known section', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const file = join(mkdtempSync(join(tmpdir(), 'lk-cfg-')), 'latchkey.json');
+    writeFileSync(file, JSON.stringify({ keys: { prePublicaton: 60 } }));
+    expect(() => loadConfig({ file })).toThrow(/unknown setting "keys\.prePublicaton"/);
+    writeFileSync(file, JSON.stringify({ keys: { prePublicationSeconds: 60 } }));
+    expect(loadConfig({ file }).keys.prePublicationSeconds).toBe(60);
+  });
+});

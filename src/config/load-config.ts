@@ -118,6 +118,8 @@ const SETTINGS = {
   prePublicationSeconds: { key: 'keys.prePublicationSeconds', env: 'LATCHKEY_KEY_PREPUBLICATION_SECONDS', flag: 'key-prepublication-seconds', parse: integer(0, 30 * 86_400) },
   retentionSeconds: { key: 'keys.retentionSeconds', env: 'LATCHKEY_KEY_RETENTION_SECONDS', flag: 'key-retention-seconds', parse: integer(60, 365 * 86_400) },
   shutdownTimeoutSeconds: { key: 'shutdownTimeoutSeconds', env: 'LATCHKEY_SHUTDOWN_TIMEOUT_SECONDS', flag: 'shutdown-timeout-seconds', parse: integer(1, 600) },
+  secretRotationGraceSeconds: { key: 'clients.secretRotationGraceSeconds', env: 'LATCHKEY_CLIENT_SECRET_GRACE_SECONDS', flag: 'client-secret-grace-seconds', parse: integer(0, 30 * 86_400) },
+  allowLoopbackJwksUri: { key: 'clients.allowLoopbackJwksUri', env: 'LATCHKEY_ALLOW_LOOPBACK_JWKS_URI', flag: 'allow-loopback-jwks-uri', parse: oneOf(['true', 'false']) },
   productName: { key: 'ui.productName', env: 'LATCHKEY_PRODUCT_NAME', flag: 'product-name', parse: text },
   logoUrl: { key: 'ui.logoUrl', env: 'LATCHKEY_LOGO_URL', flag: 'logo-url', parse: logoUrl },
   primaryColor: { key: 'ui.primaryColor', env: 'LATCHKEY_PRIMARY_COLOR', flag: 'primary-color', parse: primaryColor },
@@ -169,16 +171,28 @@ function fileValue(file: Record<string, unknown>, key: string): string | undefin
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
+/** A typo in the config file is an error, not a silently ignored setting, at any depth. */
+function checkFileKeys(object: Record<string, unknown>, prefix: string, filePath: string | undefined): void {
+  const known: string[] = Object.values(SETTINGS).map((s) => s.key);
+  for (const [key, value] of Object.entries(object)) {
+    const path = `${prefix}${key}`;
+    if (known.includes(path)) continue;
+    const isSection = known.some((k) => k.startsWith(`${path}.`));
+    if (isSection && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      checkFileKeys(value as Record<string, unknown>, `${path}.`, filePath);
+    } else {
+      throw new ConfigError(`config file ${filePath}: unknown setting "${path}"`);
+    }
+  }
+}
+
 /** @see shared/DESIGN.md "Running it" for what each default means. */
 export function loadConfig(sources: ConfigSources = {}): Config {
   const flags = sources.flags ?? {};
   const env = sources.env ?? {};
   const filePath = flags.config ?? sources.file ?? env.LATCHKEY_CONFIG;
   const file = filePath === undefined ? {} : readConfigFile(filePath);
-  const knownFileKeys = new Set(Object.values(SETTINGS).map((s) => s.key.split('.')[0]));
-  for (const key of Object.keys(file)) {
-    if (!knownFileKeys.has(key)) throw new ConfigError(`config file ${filePath}: unknown setting "${key}"`);
-  }
+  checkFileKeys(file, '', filePath);
 
   const values: Parsed = {};
   for (const [name, setting] of Object.entries(SETTINGS) as [SettingName, Setting<unknown>][]) {
@@ -220,6 +234,10 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       retentionSeconds: values.retentionSeconds ?? defaults.keys.retentionSeconds,
     },
     shutdownTimeoutSeconds: values.shutdownTimeoutSeconds ?? defaults.shutdownTimeoutSeconds,
+    clients: {
+      secretRotationGraceSeconds: values.secretRotationGraceSeconds ?? defaults.clients.secretRotationGraceSeconds,
+      allowLoopbackJwksUri: values.allowLoopbackJwksUri === undefined ? defaults.clients.allowLoopbackJwksUri : values.allowLoopbackJwksUri === 'true',
+    },
     ui: {
       productName: values.productName ?? defaults.ui.productName,
       logoUrl: values.logoUrl,

@@ -50,6 +50,20 @@ export interface Clients {
   list(options?: { afterClientId?: string; limit?: number }): Promise<Client[]>;
 }
 
+/** RFC 7591 §3: an initial access token (made by `latchkey registration-token create`), stored as its hash. */
+export interface InitialAccessTokenRecord {
+  readonly tokenHash: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+}
+
+export interface InitialAccessTokens {
+  create(token: InitialAccessTokenRecord): Promise<void>;
+  find(tokenHash: string): Promise<InitialAccessTokenRecord | undefined>;
+  /** Deletes up to `limit` tokens expired before `now`; returns how many went. */
+  deleteExpired(now: number, limit: number): Promise<number>;
+}
+
 /** Grants: the family every code and token belongs to. */
 export interface Grants {
   create(grant: GrantRecord): Promise<void>;
@@ -133,6 +147,7 @@ export interface Storage {
   readonly signingKeys: SigningKeys;
   readonly clients: Clients;
   readonly replay: ReplayGuard;
+  readonly initialAccessTokens: InitialAccessTokens;
   readonly users: Users;
   readonly sessions: Sessions;
   readonly consents: Consents;

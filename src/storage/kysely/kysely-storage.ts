@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Dialect, Storage } from '../storage.js';
 import { kyselyAuthorizationCodes } from './authorization-codes.js';
 import { kyselyClients } from './clients.js';
+import { kyselyInitialAccessTokens } from './initial-access-tokens.js';
 import { kyselyConsents } from './consents.js';
 import { kyselyInteractions } from './interactions.js';
 import { kyselyLoginThrottle } from './login-throttle.js';
@@ -19,6 +20,7 @@ export function createKyselyStorage(db: Kysely<Database>, dialect: Dialect, clos
     signingKeys: kyselySigningKeys(db),
     clients: kyselyClients(db),
     replay: kyselyReplayGuard(db),
+    initialAccessTokens: kyselyInitialAccessTokens(db),
     users: kyselyUsers(db),
     sessions: kyselySessions(db),
     consents: kyselyConsents(db),
