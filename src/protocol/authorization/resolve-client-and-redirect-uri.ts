@@ -43,8 +43,19 @@ function errorResponseMode(params: RawParams): ResponseMode {
   return types.includes('token') || types.includes('id_token') ? 'fragment' : 'query';
 }
 
+/** RFC 8252 §7.3: a loopback IP literal over http, whose port the native app picks at run time. */
+const LOOPBACK = /^http:\/\/(127\.0\.0\.1|\[::1\])(:\d{1,5})?(\/[^?#]*)?(\?[^#]*)?$/;
+
+/** Exact string match, except the port of a loopback redirect URI (RFC 8252 §7.3, RFC 9700 §4.1.3). */
+export function redirectUriMatches(registered: string, requested: string): boolean {
+  if (registered === requested) return true;
+  const a = LOOPBACK.exec(registered);
+  const b = LOOPBACK.exec(requested);
+  return a !== null && b !== null && a[1] === b[1] && (a[3] ?? '') === (b[3] ?? '') && (a[4] ?? '') === (b[4] ?? '');
+}
+
 /**
- * The redirect URI the response goes to: exactly one of the registered ones, compared as strings (RFC 9700 §4.1.3).
+ * The redirect URI the response goes to: one of the registered ones, compared as strings (RFC 9700 §4.1.3).
  * It may be omitted only when the client registered exactly one and the request is not OpenID Connect
  * (RFC 6749 §3.1.2.3; OIDC Core §3.1.2.1 makes it REQUIRED).
  */
@@ -52,7 +63,7 @@ export function resolveRedirectUri(client: Client, params: RawParams): { redirec
   const registered = client.metadata.redirect_uris;
   const requested = single(params, 'redirect_uri');
   if (requested !== undefined) {
-    if (!registered.includes(requested)) throw invalidRequest('redirect_uri is not registered for this client');
+    if (!registered.some((uri) => redirectUriMatches(uri, requested))) throw invalidRequest('redirect_uri is not registered for this client');
     return { redirectUri: requested, redirectUriProvided: true };
   }
   const scope = params.scope;

@@ -94,6 +94,15 @@ describe('RFC 6749 §3.1.2.3: the redirect URI', () => {
     expect(resolveRedirectUri(client(), { redirect_uri: 'https://app.example/cb' })).toEqual({ redirectUri: 'https://app.example/cb', redirectUriProvided: true });
   });
 
+  it('RFC 8252 §7.3: a loopback redirect URI may use any port; path, query and host must still match', () => {
+    const native = client({ redirect_uris: ['http://127.0.0.1/cb', 'http://[::1]:8080/cb?x=1'] });
+    expect(resolveRedirectUri(native, { redirect_uri: 'http://127.0.0.1:53127/cb' }).redirectUri).toBe('http://127.0.0.1:53127/cb');
+    expect(resolveRedirectUri(native, { redirect_uri: 'http://[::1]:9/cb?x=1' }).redirectUri).toBe('http://[::1]:9/cb?x=1');
+    for (const uri of ['http://127.0.0.1:53127/cb/', 'http://127.0.0.2:1/cb', 'http://[::1]:9/cb', 'http://localhost:53127/cb', 'https://127.0.0.1:1/cb']) {
+      expect(() => resolveRedirectUri(native, { redirect_uri: uri }), uri).toThrow();
+    }
+  });
+
   it('may be omitted only with exactly one registered and no openid scope (OIDC Core §3.1.2.1)', () => {
     expect(resolveRedirectUri(client(), { scope: 'profile' })).toEqual({ redirectUri: 'https://app.example/cb', redirectUriProvided: false });
     expect(() => resolveRedirectUri(client(), { scope: 'openid' })).toThrow();

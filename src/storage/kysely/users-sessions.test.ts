@@ -1,5 +1,6 @@
 // Storage for users, sessions, consent, login throttling, interactions, codes and pushed requests (migration 0005).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createPostgresDatabase, describePostgres } from '../../../test/support/postgres.js';
 import { openStorage } from '../open-storage.js';
 import type { AuthorizationCodeRecord } from '../records/authorization-code.js';
 import type { InteractionRecord } from '../records/authorization-request.js';
@@ -147,3 +148,6 @@ export function usersAndSessionsContract(name: string, open: () => Promise<Stora
 }
 
 usersAndSessionsContract('sqlite', () => openStorage('sqlite::memory:'));
+describePostgres('PostgreSQL', () => {
+  usersAndSessionsContract('postgres', async () => openStorage(await createPostgresDatabase(), { poolSize: 4 }));
+});
