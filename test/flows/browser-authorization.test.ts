@@ -6,7 +6,6 @@ import * as oidc from 'openid-client';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { run } from '../../src/cli/run.js';
-import { createAuthorizationClient, type AuthorizationClient } from '../support/authorization-fixtures.js';
 import { describeBrowser, launchBrowser, saveScreenshot } from '../support/browser.js';
 import { expectAccessiblePage } from '../support/page-checks.js';
 import { startRelyingParty, type RelyingParty } from '../support/relying-party.js';
@@ -18,23 +17,33 @@ describeBrowser('Chromium: authorization code + PKCE + OpenID Connect through La
   let server: TestServer;
   let rp: RelyingParty;
   let browser: Browser;
-  let client: AuthorizationClient;
+  let client: { clientId: string; secret: string };
   let rpConfig: oidc.Configuration;
   let context: BrowserContext;
 
-  beforeAll(async () => {
-    server = await startTestServer();
+  /** Runs the `latchkey` CLI against the test server's database, as an operator would. */
+  async function latchkey(argv: string[], stdin = ''): Promise<string> {
     const out: string[] = [];
-    const code = await run(['user', 'create', 'alice', '--email', 'alice@example.com', '--email-verified', '--name', 'Alice Liddell', '--password-stdin'], {
+    const code = await run(argv, {
       stdout: (line) => out.push(line),
       stderr: (line) => out.push(line),
-      stdin: Readable.from([Buffer.from(`${PASSWORD}\n`)]),
+      stdin: Readable.from([Buffer.from(stdin)]),
       env: { LATCHKEY_DATA_DIR: server.dataDir, LATCHKEY_DATABASE_URL: server.config.databaseUrl },
       interactive: false,
     });
     expect(code, out.join('\n')).toBe(0);
+    return out.join('\n');
+  }
+
+  beforeAll(async () => {
+    server = await startTestServer();
     rp = await startRelyingParty();
-    client = await createAuthorizationClient(server, { redirectUris: [rp.redirectUri] });
+    await latchkey(['user', 'create', 'alice', '--email', 'alice@example.com', '--email-verified', '--name', 'Alice Liddell', '--password-stdin'], `${PASSWORD}\n`);
+    const created = JSON.parse(await latchkey(['client', 'create', '--name', 'Example App', '--redirect-uri', rp.redirectUri, '--grant-type', 'authorization_code', '--grant-type', 'refresh_token', '--json'])) as {
+      client_id: string;
+      client_secret: string;
+    };
+    client = { clientId: created.client_id, secret: created.client_secret };
     rpConfig = await oidc.discovery(new URL(server.issuer), client.clientId, undefined, oidc.ClientSecretBasic(client.secret), { execute: [oidc.allowInsecureRequests] });
     browser = await launchBrowser();
     context = await browser.newContext();
