@@ -1,8 +1,11 @@
 // Assembles the Storage ports over one Kysely instance (the same code serves SQLite and PostgreSQL).
 import { sql, type Kysely } from 'kysely';
 import type { Dialect, Storage } from '../storage.js';
+import { kyselyAccessTokens } from './access-tokens.js';
 import { kyselyAuthorizationCodes } from './authorization-codes.js';
 import { kyselyClients } from './clients.js';
+import { kyselyGrants } from './grants.js';
+import { kyselyRefreshTokens } from './refresh-tokens.js';
 import { kyselyInitialAccessTokens } from './initial-access-tokens.js';
 import { kyselyConsents } from './consents.js';
 import { kyselyInteractions } from './interactions.js';
@@ -20,6 +23,9 @@ export function createKyselyStorage(db: Kysely<Database>, dialect: Dialect, clos
     signingKeys: kyselySigningKeys(db),
     clients: kyselyClients(db),
     replay: kyselyReplayGuard(db),
+    grants: kyselyGrants(db),
+    accessTokens: kyselyAccessTokens(db),
+    refreshTokens: kyselyRefreshTokens(db),
     initialAccessTokens: kyselyInitialAccessTokens(db),
     users: kyselyUsers(db),
     sessions: kyselySessions(db),
