@@ -3,13 +3,13 @@ import type { Config } from '../config/config.js';
 import type { Clock } from '../lib/clock.js';
 import type { Random } from '../lib/random.js';
 import type { AuthorizationResponse } from '../protocol/authorization/authorization-request.js';
-import type { Grants, Storage } from '../storage/storage.js';
+import type { Storage } from '../storage/storage.js';
 import type { PageModel } from './pages.js';
 import type { SessionCookie } from './sessions.js';
 
 export interface InteractionDeps {
   readonly config: Config;
-  readonly storage: Storage & { readonly grants: Grants };
+  readonly storage: Storage;
   readonly clock: Clock;
   readonly random: Random;
 }

@@ -6,7 +6,7 @@ import { hashSecret } from '../../src/lib/hash.js';
 import { createUser } from '../../src/protocol/users/manage-users.js';
 import type { Client, ClientMetadata, ClientPolicy } from '../../src/storage/records/client.js';
 import type { UserRecord } from '../../src/storage/records/user.js';
-import { formAction, hiddenField, HttpAgent } from './http-agent.js';
+import { formAction, hiddenField, type HttpAgent } from './http-agent.js';
 import type { TestServer } from './test-server.js';
 
 export const PASSWORD = 'correct horse battery staple';

@@ -11,7 +11,6 @@ export function authorizationMetadata(config: Pick<Config, 'issuer' | 'authoriza
     authorization_endpoint: at(ENDPOINT_PATHS.authorization),
     response_types_supported: ['code'],
     response_modes_supported: [...RESPONSE_MODES],
-    grant_types_supported: ['authorization_code'],
     code_challenge_methods_supported: ['S256'], // RFC 9700 §2.1.1: plain is refused
     scopes_supported: [...STANDARD_SCOPES],
     claims_supported: [...SUPPORTED_CLAIMS, 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'acr', 'amr', 'at_hash', 'sid'],

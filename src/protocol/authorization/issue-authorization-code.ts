@@ -5,14 +5,14 @@ import type { Config } from '../../config/config.js';
 import type { Clock } from '../../lib/clock.js';
 import { hashSecret } from '../../lib/hash.js';
 import type { Random } from '../../lib/random.js';
-import type { Grants, Storage } from '../../storage/storage.js';
+import type { Storage } from '../../storage/storage.js';
 import type { ActiveSession } from '../../interaction/sessions.js';
 import type { AuthorizationRequest, AuthorizationResponse } from './authorization-request.js';
 import { codeResponse, responseTarget } from './authorization-response.js';
 
 export interface CodeDeps {
   readonly config: Pick<Config, 'issuer' | 'authorization'>;
-  readonly storage: Storage & { readonly grants: Grants };
+  readonly storage: Storage;
   readonly clock: Clock;
   readonly random: Random;
 }
@@ -24,8 +24,7 @@ export async function issueAuthorizationCode(request: AuthorizationRequest, acti
   const code = deps.random.token(); // 256 bits (RFC 9700 §4.1.1 wants codes unguessable)
   const grantId = deps.random.id();
   const expiresAt = now + deps.config.authorization.codeTtlSeconds * 1000;
-  await deps.storage.transaction(async (tx) => {
-    const storage = tx as CodeDeps['storage'];
+  await deps.storage.transaction(async (storage) => {
     await storage.grants.create({
       id: grantId,
       clientId: request.clientId,
@@ -37,6 +36,7 @@ export async function issueAuthorizationCode(request: AuthorizationRequest, acti
       ...(session.acr !== undefined && { acr: session.acr }),
       amr: session.amr,
       createdAt: now,
+      expiresAt, // until tokens are issued under it, the grant covers only the code
     });
     await storage.authorizationCodes.save({
       hash: hashSecret(code),
