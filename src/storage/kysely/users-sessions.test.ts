@@ -136,6 +136,22 @@ export function usersAndSessionsContract(name: string, open: () => Promise<Stora
       expect(await storage.authorizationCodes.deleteExpired(61_001, 10)).toBe(1);
     });
 
+    it('the clean-up deletes expired sessions, interactions and pushed requests, and nothing live', async () => {
+      const session = { id: 's1', secretHash: 'sh1', subject: 'u', authTime: 0, amr: [], createdAt: 0, lastSeenAt: 0, expiresAt: 100 };
+      await storage.sessions.create(session);
+      await storage.sessions.create({ ...session, id: 's2', secretHash: 'sh2', expiresAt: 1000 });
+      await storage.interactions.create(anInteraction({ id: 'old', expiresAt: 100 }));
+      await storage.interactions.create(anInteraction({ id: 'new', expiresAt: 1000 }));
+      await storage.pushedAuthorizationRequests.save({ hash: 'p-old', clientId: 'c', params: {}, createdAt: 0, expiresAt: 100 });
+      await storage.pushedAuthorizationRequests.save({ hash: 'p-new', clientId: 'c', params: {}, createdAt: 0, expiresAt: 1000 });
+      expect(await storage.sessions.deleteExpired(500, 10)).toBe(1);
+      expect(await storage.interactions.deleteExpired(500, 10)).toBe(1);
+      expect(await storage.pushedAuthorizationRequests.deleteExpired(500, 10)).toBe(1);
+      expect(await storage.sessions.find('s2')).toBeDefined();
+      expect(await storage.interactions.find('new')).toBeDefined();
+      expect(await storage.pushedAuthorizationRequests.consume('p-new', 500)).toBeDefined();
+    });
+
     it('RFC 9126 §2.2: a pushed request is used once, and not after it expires', async () => {
       const pushed = { hash: 'p1', clientId: 'c1', params: { scope: 'openid', state: 'é' }, createdAt: 0, expiresAt: 60 };
       await storage.pushedAuthorizationRequests.save(pushed);
