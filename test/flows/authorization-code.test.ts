@@ -107,6 +107,22 @@ describe('the authorization code flow in detail (SQLite)', () => {
     expect(payload.at_hash).toBe(expected);
   });
 
+  it('OIDC Registration §2: the ID Token is signed with the alg the client registered (id_token_signed_response_alg)', async () => {
+    const es256 = await createAuthorizationClient(server, { metadata: { id_token_signed_response_alg: 'ES256' } });
+    const { code, pkce } = await obtainCode(server, es256);
+    const body = (await (await exchangeCode(server, es256, code, pkce.verifier)).json()) as TokenBody;
+    const jwks = createRemoteJWKSet(new URL(`${server.url}/jwks`));
+    const { protectedHeader } = await jwtVerify(body.id_token as string, jwks, { issuer: server.issuer, audience: es256.clientId });
+    expect(protectedHeader.alg).toBe('ES256');
+  });
+
+  it('a client whose policy always wants a refresh token gets one without offline_access', async () => {
+    const always = await createAuthorizationClient(server, { policy: { alwaysIssueRefreshToken: true } });
+    const { code, pkce } = await obtainCode(server, always);
+    const body = (await (await exchangeCode(server, always, code, pkce.verifier)).json()) as TokenBody;
+    expect(body.refresh_token).toBeDefined();
+  });
+
   it('RFC 6749 §4.1.2: a replayed code fails with invalid_grant and the tokens of its first use stop working', async () => {
     const { code, pkce } = await obtainCode(server, client, undefined, { scope: 'openid offline_access' });
     const first = (await (await exchangeCode(server, client, code, pkce.verifier)).json()) as TokenBody;
