@@ -363,6 +363,8 @@ describe('the authorization code flow in detail (SQLite)', () => {
     const invalid = await fetch(`${server.url}/par`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: client.basic }, body });
     expect(invalid.status).toBe(400);
     expect(((await invalid.json()) as { error: string }).error).toBe('invalid_request');
+    const json = await fetch(`${server.url}/par`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: client.basic }, body: JSON.stringify(pushed.params) });
+    expect(json.status).toBe(415);
   });
 
   it('OIDC Core §5.3 + RFC 6750 §3: UserInfo by GET and POST; missing, invalid and openid-less tokens are refused with WWW-Authenticate', async () => {
