@@ -20,14 +20,23 @@ export async function checkTokenRequestProof(input: { proof: string | undefined;
     if (input.client.metadata.dpop_bound_access_tokens === true) throw invalidRequest('this client must send a DPoP proof (dpop_bound_access_tokens)');
     return undefined;
   }
+  return checkPostProof(input.proof, input.endpointUrl, deps);
+}
+
+/**
+ * The key thumbprint of a valid proof for a POST to one of this server's endpoints (/token, /par), with this server's
+ * nonce policy and replay markers.
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-4.3
+ */
+export async function checkPostProof(proof: string, endpointUrl: string, deps: DpopDeps): Promise<string> {
   const now = deps.clock.now();
-  const proof = await verifyDpopProof(input.proof, {
+  const verified = await verifyDpopProof(proof, {
     method: 'POST',
-    url: input.endpointUrl,
+    url: endpointUrl,
     now,
     maxAgeSeconds: deps.config.dpop.proofMaxAgeSeconds,
     nonce: serverNonceCheck(deps, now),
     markUsed: (key, expiresAt) => deps.storage.replay.use(key, expiresAt),
   });
-  return proof.jkt;
+  return verified.jkt;
 }

@@ -145,6 +145,8 @@ export interface AuthorizationCodesTable {
   redirect_uri_provided: number;
   code_challenge: string | null;
   nonce: string | null;
+  /** RFC 9449 §10 (migration 0007). */
+  dpop_jkt: string | null;
   scope: string;
   auth_time: number;
   acr: string | null;
