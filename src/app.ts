@@ -3,14 +3,20 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config/config.js';
 import { loadMasterKey } from './config/load-master-key.js';
+import { buildAdminApp } from './http/admin/admin-app.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { discoveryRoutes } from './http/routes/discovery.js';
 import { healthRoutes } from './http/routes/health.js';
 import { jwksRoute } from './http/routes/jwks.js';
+import { registrationRoutes } from './http/routes/registration.js';
 import { systemClock, type Clock } from './lib/clock.js';
+import type { MasterKey } from './lib/master-key.js';
 import { systemRandom, type Random } from './lib/random.js';
+import { clientAuthenticationMetadata } from './protocol/client-authentication/client-authentication-metadata.js';
+import { createClientJwksSource, type ClientJwksSource } from './protocol/client-authentication/client-jwks.js';
 import { buildServerMetadata, ENDPOINT_PATHS } from './protocol/discovery/server-metadata.js';
 import { KeyRing } from './protocol/keys/key-ring.js';
+import { registrationMetadata } from './protocol/registration/registration-metadata.js';
 import { openStorage } from './storage/open-storage.js';
 import type { Storage } from './storage/storage.js';
 
@@ -20,6 +26,9 @@ export interface AppDeps {
   readonly keys: KeyRing;
   readonly clock: Clock;
   readonly random: Random;
+  readonly masterKey: MasterKey;
+  /** The jwks_uri cache for private_key_jwt client authentication (pass it on in ProtocolDeps). */
+  readonly clientJwks: ClientJwksSource;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -54,9 +63,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   registerErrorHandler(app);
 
-  const metadata = buildServerMetadata(config, []);
+  const metadata = buildServerMetadata(config, [clientAuthenticationMetadata(), registrationMetadata(config)]);
   discoveryRoutes(app, metadata);
   jwksRoute(app, ENDPOINT_PATHS.jwks, keys);
+  if (config.registration !== 'off') registrationRoutes(app, deps); // RFC 7591 §3: absent when off
   healthRoutes(app, {
     async check() {
       const database = await storage.ping().then(() => 'ok' as const, () => 'failing' as const);
@@ -77,6 +87,8 @@ export interface RunningServer {
   readonly deps: AppDeps;
   /** The URL the server listens on (with the real port when configured with port 0). */
   readonly url: string;
+  /** The admin API's URL, when LATCHKEY_ADMIN_PORT is set. */
+  readonly adminUrl?: string;
   readonly createdMasterKey: boolean;
   close(): Promise<void>;
 }
@@ -96,18 +108,32 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       retentionMs: config.keys.retentionSeconds * 1000,
     });
     await keys.ensureKeys([config.keys.accessTokenAlg, config.keys.idTokenAlg]);
-    const deps: AppDeps = { config, storage, keys, clock, random };
+    const clientJwks = createClientJwksSource({ clock, allowLoopbackHttp: config.clients.allowLoopbackJwksUri });
+    const deps: AppDeps = { config, storage, keys, clock, random, masterKey: master.key, clientJwks };
     const app = buildApp(deps);
+    if (config.clients.allowLoopbackJwksUri) app.log.warn('LATCHKEY_ALLOW_LOOPBACK_JWKS_URI is on: client keys may be fetched over plain http from loopback');
     const address = await app.listen({ host: config.host, port: config.port });
     const port = new URL(address).port;
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    let admin: { app: FastifyInstance; url: string } | undefined;
+    if (config.adminPort !== undefined) {
+      try {
+        const adminApp = buildAdminApp(deps);
+        const adminAddress = await adminApp.listen({ host: config.adminHost, port: config.adminPort });
+        admin = { app: adminApp, url: adminAddress };
+      } catch (error) {
+        await app.close();
+        throw error;
+      }
+    }
     return {
       app,
       deps,
       url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`,
+      ...(admin !== undefined && { adminUrl: admin.url }),
       createdMasterKey: master.created,
       async close() {
-        await app.close();
+        await Promise.all([app.close(), admin?.app.close()]);
         await storage.close();
       },
     };

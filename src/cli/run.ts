@@ -2,8 +2,10 @@
 import { CONFIG_FLAGS, ConfigError } from '../config/load-config.js';
 import { OAuthError } from '../protocol/errors.js';
 import { StorageUnavailableError } from '../storage/open-storage.js';
+import { CLIENT_FLAGS, clientCommand } from './commands/client.js';
 import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
+import { REGISTRATION_TOKEN_FLAGS, registrationTokenCommand } from './commands/registration-token.js';
 import { serveCommand } from './commands/serve.js';
 import { UsageError, type CliIo } from './io.js';
 
@@ -14,6 +16,8 @@ usage: latchkey <command> [options]
   serve                     run the server (default: SQLite in ./data, http://localhost:9000)
   migrate                   apply database migrations
   keys list | keys rotate   signing keys and their rollover
+  client create|list|show|update|delete|rotate-secret   registered clients
+  registration-token create [--expires-in S]           an initial access token for POST /register
 
 configuration flags (also LATCHKEY_* environment variables or --config FILE):
   --issuer URL  --port N  --host H  --data-dir DIR  --database-url URL  --registration off|token|open`;
@@ -24,10 +28,18 @@ const COMMANDS: Record<string, Command> = {
   serve: (_args, flags, io) => serveCommand(flags, io),
   migrate: (_args, flags, io) => migrateCommand(flags, io),
   keys: (args, flags, io) => keysCommand(args, flags, io),
+  client: (args, flags, io) => clientCommand(args, flags, io),
+  'registration-token': (args, flags, io) => registrationTokenCommand(args, flags, io),
 };
 
 /** The flags each built-in command reads besides CONFIG_FLAGS: any other is a typo, refused rather than ignored. */
-const COMMAND_FLAGS: Record<string, readonly string[]> = { serve: [], migrate: [], keys: ['alg', 'json'] };
+const COMMAND_FLAGS: Record<string, readonly string[]> = {
+  serve: [],
+  migrate: [],
+  keys: ['alg', 'json'],
+  client: CLIENT_FLAGS,
+  'registration-token': REGISTRATION_TOKEN_FLAGS,
+};
 
 /** Flags that take no value. Every other --flag takes the next argument (or --flag=value). */
 const BOOLEAN_FLAGS = new Set(['json', 'public', 'help', 'password-stdin', 'yes', 'all', 'email-verified']);

@@ -31,4 +31,10 @@ export interface Config {
     readonly retentionSeconds: number;
   };
   readonly shutdownTimeoutSeconds: number;
+  readonly clients: {
+    /** How long a rotated-out client secret keeps working (0: it stops at once). CLI --grace overrides it. */
+    readonly secretRotationGraceSeconds: number;
+    /** Accept http jwks_uri on 127.0.0.1/[::1] (tests and local development only; logged at start). */
+    readonly allowLoopbackJwksUri: boolean;
+  };
 }

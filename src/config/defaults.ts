@@ -18,4 +18,8 @@ export const defaults = {
     retentionSeconds: 86_400, // no JWT we sign lives longer than a day
   },
   shutdownTimeoutSeconds: 10,
+  clients: {
+    secretRotationGraceSeconds: 0, // a rotated secret is usually rotated because it leaked
+    allowLoopbackJwksUri: false, // RFC 7591 §2: jwks_uri is fetched over TLS
+  },
 } as const satisfies Partial<Config>;

@@ -90,6 +90,8 @@ const SETTINGS = {
   prePublicationSeconds: { key: 'keys.prePublicationSeconds', env: 'LATCHKEY_KEY_PREPUBLICATION_SECONDS', flag: 'key-prepublication-seconds', parse: integer(0, 30 * 86_400) },
   retentionSeconds: { key: 'keys.retentionSeconds', env: 'LATCHKEY_KEY_RETENTION_SECONDS', flag: 'key-retention-seconds', parse: integer(60, 365 * 86_400) },
   shutdownTimeoutSeconds: { key: 'shutdownTimeoutSeconds', env: 'LATCHKEY_SHUTDOWN_TIMEOUT_SECONDS', flag: 'shutdown-timeout-seconds', parse: integer(1, 600) },
+  secretRotationGraceSeconds: { key: 'clients.secretRotationGraceSeconds', env: 'LATCHKEY_CLIENT_SECRET_GRACE_SECONDS', flag: 'client-secret-grace-seconds', parse: integer(0, 30 * 86_400) },
+  allowLoopbackJwksUri: { key: 'clients.allowLoopbackJwksUri', env: 'LATCHKEY_ALLOW_LOOPBACK_JWKS_URI', flag: 'allow-loopback-jwks-uri', parse: oneOf(['true', 'false']) },
 } as const satisfies Record<string, Setting<unknown>>;
 
 type SettingName = keyof typeof SETTINGS;
@@ -193,5 +195,9 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       retentionSeconds: values.retentionSeconds ?? defaults.keys.retentionSeconds,
     },
     shutdownTimeoutSeconds: values.shutdownTimeoutSeconds ?? defaults.shutdownTimeoutSeconds,
+    clients: {
+      secretRotationGraceSeconds: values.secretRotationGraceSeconds ?? defaults.clients.secretRotationGraceSeconds,
+      allowLoopbackJwksUri: values.allowLoopbackJwksUri === undefined ? defaults.clients.allowLoopbackJwksUri : values.allowLoopbackJwksUri === 'true',
+    },
   };
 }

@@ -4,6 +4,7 @@ import type { Clock } from '../lib/clock.js';
 import type { MasterKey } from '../lib/master-key.js';
 import type { Random } from '../lib/random.js';
 import type { Storage } from '../storage/storage.js';
+import type { ClientJwksSource } from './client-authentication/client-jwks.js';
 import type { KeyRing } from './keys/key-ring.js';
 import type { TokenIssuer } from './tokens/token-issuer.js';
 
@@ -15,4 +16,6 @@ export interface ProtocolDeps {
   readonly keys: KeyRing;
   readonly masterKey: MasterKey;
   readonly tokens: TokenIssuer;
+  /** The process's jwks_uri cache for private_key_jwt (created in app.ts); absent, keys are fetched per request. */
+  readonly clientJwks?: ClientJwksSource;
 }

@@ -46,6 +46,20 @@ export interface Clients {
   list(options?: { afterClientId?: string; limit?: number }): Promise<Client[]>;
 }
 
+/** RFC 7591 §3: an initial access token (made by `latchkey registration-token create`), stored as its hash. */
+export interface InitialAccessTokenRecord {
+  readonly tokenHash: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+}
+
+export interface InitialAccessTokens {
+  create(token: InitialAccessTokenRecord): Promise<void>;
+  find(tokenHash: string): Promise<InitialAccessTokenRecord | undefined>;
+  /** Deletes up to `limit` tokens expired before `now`; returns how many went. */
+  deleteExpired(now: number, limit: number): Promise<number>;
+}
+
 /** Grants: the family every code and token belongs to. */
 export interface Grants {
   create(grant: GrantRecord): Promise<void>;
@@ -61,6 +75,7 @@ export interface Storage {
   readonly signingKeys: SigningKeys;
   readonly clients: Clients;
   readonly replay: ReplayGuard;
+  readonly initialAccessTokens: InitialAccessTokens;
   /** Runs `work` in one transaction: all of it commits, or none of it. */
   transaction<T>(work: (tx: Storage) => Promise<T>): Promise<T>;
   /** Resolves when the database answers a trivial query (readiness). */

@@ -13,6 +13,7 @@ export async function serveCommand(flags: Record<string, string | undefined>, io
   io.stdout(`  issuer:   ${config.issuer}`);
   io.stdout(`  database: ${redactDatabaseUrl(config.databaseUrl)}`);
   io.stdout(`  discovery: ${config.issuer}/.well-known/openid-configuration`);
+  if (server.adminUrl !== undefined) io.stdout(`  admin API: ${server.adminUrl} (OpenAPI at /admin/openapi.json)`);
   io.stdout('Next: add a user and a client (in another terminal):');
   io.stdout('  npx latchkey user create alice --email alice@example.com');
   io.stdout('  npx latchkey client create --name my-app --redirect-uri http://127.0.0.1:3000/callback');

@@ -1,9 +1,12 @@
 // Client authentication at back-channel endpoints: RFC 6749 §2.3, OIDC Core §9, RFC 7523 §2.2.
-import { constantTimeEqual, hashSecret } from '../../lib/hash.js';
 import type { Client } from '../clients/client.js';
-import type { ProtocolDeps } from '../deps.js';
+import { clientSecretMatches } from '../clients/client-secrets.js';
 import { invalidClient, invalidRequest } from '../errors.js';
 import type { Params } from '../params.js';
+import { verifyClientAssertion, type ClientAssertionDeps } from './verify-client-assertion.js';
+
+/** What client authentication reads: the clients, the clock, the master key (client_secret_jwt), the jwks_uri cache. */
+export type ClientAuthenticationDeps = ClientAssertionDeps;
 
 export interface ClientAuthenticationInput {
   /** The Authorization header, if any. */
@@ -29,21 +32,11 @@ function parseBasic(header: string): { clientId: string; secret: string } {
   }
 }
 
-function secretMatches(client: Client, secret: string, now: number): boolean {
-  const presented = hashSecret(secret);
-  const current = client.secretHash !== undefined && constantTimeEqual(presented, client.secretHash);
-  const previous =
-    client.previousSecretHash !== undefined &&
-    (client.previousSecretExpiresAt ?? 0) > now &&
-    constantTimeEqual(presented, client.previousSecretHash);
-  return current || previous;
-}
-
 /**
  * Authenticates the client of a back-channel request with exactly one method, and returns it.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3
  */
-export async function authenticateClient(input: ClientAuthenticationInput, deps: ProtocolDeps): Promise<Client> {
+export async function authenticateClient(input: ClientAuthenticationInput, deps: ClientAuthenticationDeps): Promise<Client> {
   const { params } = input;
   const basic = input.authorization !== undefined && /^basic /i.test(input.authorization);
   const methods = [basic, params.has('client_secret'), params.has('client_assertion')].filter(Boolean).length;
@@ -57,9 +50,7 @@ export async function authenticateClient(input: ClientAuthenticationInput, deps:
   if (params.has('client_secret')) {
     return authenticateWithSecret(params.required('client_id'), params.required('client_secret'), 'client_secret_post', deps);
   }
-  if (params.has('client_assertion')) {
-    throw invalidClient('client assertions are not supported yet');
-  }
+  if (params.has('client_assertion')) return verifyClientAssertion(params, input.endpointUrl, deps);
   const clientId = params.optional('client_id');
   if (clientId === undefined) throw invalidClient('client authentication is required');
   const client = await deps.storage.clients.find(clientId);
@@ -67,10 +58,10 @@ export async function authenticateClient(input: ClientAuthenticationInput, deps:
   return client;
 }
 
-async function authenticateWithSecret(clientId: string, secret: string, method: 'client_secret_basic' | 'client_secret_post', deps: ProtocolDeps): Promise<Client> {
+async function authenticateWithSecret(clientId: string, secret: string, method: 'client_secret_basic' | 'client_secret_post', deps: ClientAuthenticationDeps): Promise<Client> {
   const client = await deps.storage.clients.find(clientId);
   // One answer for unknown client, wrong secret and wrong method: nothing to learn by probing.
-  if (client === undefined || client.metadata.token_endpoint_auth_method !== method || !secretMatches(client, secret, deps.clock.now())) {
+  if (client === undefined || client.metadata.token_endpoint_auth_method !== method || !clientSecretMatches(client, secret, deps.clock.now())) {
     throw invalidClient('client authentication failed');
   }
   return client;

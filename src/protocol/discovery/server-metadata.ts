@@ -6,6 +6,8 @@ export type ServerMetadata = Readonly<Record<string, unknown>>;
 /** Where each endpoint lives, relative to the issuer. Later capabilities add theirs. */
 export const ENDPOINT_PATHS = {
   jwks: '/jwks',
+  token: '/token',
+  registration: '/register',
 } as const;
 
 export const endpointUrl = (issuer: string, path: string): string => `${issuer}${path}`;

@@ -2,6 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Dialect, Storage } from '../storage.js';
 import { kyselyClients } from './clients.js';
+import { kyselyInitialAccessTokens } from './initial-access-tokens.js';
 import { kyselyReplayGuard } from './replay-guard.js';
 import type { Database } from './schema.js';
 import { kyselySigningKeys } from './signing-keys.js';
@@ -12,6 +13,7 @@ export function createKyselyStorage(db: Kysely<Database>, dialect: Dialect, clos
     signingKeys: kyselySigningKeys(db),
     clients: kyselyClients(db),
     replay: kyselyReplayGuard(db),
+    initialAccessTokens: kyselyInitialAccessTokens(db),
     async transaction(work) {
       if (db.isTransaction) return work(storage);
       return db.transaction().execute((trx) => work(createKyselyStorage(trx, dialect, close)));

@@ -22,13 +22,21 @@ export interface ClientsTable {
   previous_secret_hash: string | null;
   previous_secret_expires_at: number | null;
   sealed_secret: string | null;
+  previous_sealed_secret: string | null;
   registration_access_token_hash: string | null;
   created_at: number;
   updated_at: number;
+}
+
+export interface InitialAccessTokensTable {
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
 }
 
 export interface Database {
   clients: ClientsTable;
   signing_keys: SigningKeysTable;
   replay_records: ReplayRecordsTable;
+  initial_access_tokens: InitialAccessTokensTable;
 }

@@ -61,6 +61,8 @@ export interface Client {
   readonly previousSecretExpiresAt?: number;
   /** The secret sealed with the master key: only for client_secret_jwt, which needs it as an HMAC key. */
   readonly sealedSecret?: string;
+  /** The previous secret sealed, while its grace period lasts (client_secret_jwt only). */
+  readonly previousSealedSecret?: string;
   /** RFC 7592 §3: SHA-256 of the registration access token, for dynamically registered clients. */
   readonly registrationAccessTokenHash?: string;
   readonly createdAt: number;
