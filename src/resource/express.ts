@@ -10,6 +10,8 @@ export interface ExpressRequestLike {
   readonly method: string;
   readonly originalUrl: string;
   readonly protocol: string;
+  /** Express 5: the Host (or, with trust proxy, X-Forwarded-Host), port included. */
+  readonly host?: string;
   get(name: 'host'): string | undefined;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   auth?: Principal;
@@ -34,7 +36,7 @@ export function expressAuthenticator(verifier: AccessTokenVerifier, requirements
     const verified =
       existing !== undefined
         ? Promise.resolve().then(() => verifier.authorize(existing, requirements))
-        : verifier.verify({ method: req.method, url: absoluteUrl(req.protocol, req.get('host'), req.originalUrl, options), headers: req.headers }, requirements);
+        : verifier.verify({ method: req.method, url: absoluteUrl(req.protocol, req.host ?? req.get('host'), req.originalUrl, options), headers: req.headers }, requirements);
     verified.then(
       (principal) => {
         req.auth = principal;
