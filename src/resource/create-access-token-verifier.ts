@@ -166,6 +166,9 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
     const at = now();
     try {
       const verified = await verifyToken(token, at);
+      // aud before the proof: a token for another resource is invalid_token whatever its proof says.
+      const wanted = requirements.audience === undefined ? audience : list(requirements.audience);
+      if (!verified.audience.some((aud) => wanted.includes(aud))) throw new Rejection('invalid_token', 'the token is not meant for this resource (aud)');
       if (verified.jkt !== undefined) {
         // RFC 9449 §7.2: a bound token is only good with a proof of its key.
         if (scheme === 'Bearer') throw new Rejection('invalid_token', 'the token is DPoP-bound: send it with the DPoP scheme and a proof');

@@ -1,7 +1,7 @@
 // The resource-server suite (RFC 6750, RFC 9068 §4, RFC 7662, RFC 9449 §7, RFC 9728), written once and run through
 // every adapter against any IssuerUnderTest: a real Latchkey (test/flows) or a local stand-in (unit level).
 import { randomUUID } from 'node:crypto';
-import { base64url, calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { base64url, calculateJwkThumbprint, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   accessTokenHash,
@@ -242,9 +242,11 @@ export function resourceServerContract(name: string, options: ContractOptions): 
 
       describe('RFC 7517 key rotation: a new signing key is picked up without a restart', () => {
         it('fetches the JWKS again when a token names a kid it has not seen', async () => {
-          expect((await bearer('me', await issuer.jwt())).status).toBe(200);
+          const before = await issuer.jwt();
+          expect((await bearer('me', before)).status).toBe(200);
           await issuer.rotateKeys();
           const afterRotation = await issuer.jwt();
+          expect(decodeProtectedHeader(afterRotation).kid).not.toBe(decodeProtectedHeader(before).kid);
           expect((await bearer('me', afterRotation)).status).toBe(200);
         });
       });
