@@ -148,13 +148,17 @@ export function resourceServerContract(name: string, options: ContractOptions): 
 
       describe('RFC 9068 §4 and RFC 7662 §2.2: valid access tokens are accepted', () => {
         it('a JWT access token, verified against the issuer JWKS', async () => {
-          const answer = await bearer('me', await issuer.jwt({ scope: ['read'] }));
+          const token = await issuer.jwt({ scope: ['read'] });
+          expect(decodeProtectedHeader(token)).toMatchObject({ typ: 'at+jwt', kid: expect.any(String) });
+          const answer = await bearer('me', token);
           expect(answer.status).toBe(200);
           expect(answer.body).toMatchObject({ scope: ['read'], audience: [issuer.audience], tokenType: 'Bearer', subject: expect.any(String), clientId: expect.any(String) });
         });
 
         it('an opaque access token, by introspection', async () => {
-          const answer = await bearer('me', await issuer.opaque({ scope: ['read', 'write'] }));
+          const token = await issuer.opaque({ scope: ['read', 'write'] });
+          expect(token.split('.')).toHaveLength(1);
+          const answer = await bearer('me', token);
           expect(answer.status).toBe(200);
           expect(answer.body).toMatchObject({ scope: ['read', 'write'], audience: [issuer.audience], tokenType: 'Bearer' });
         });
