@@ -9,6 +9,7 @@ import { OAuthError } from '../../src/protocol/errors.js';
 import { verifyDpopPresentation } from '../../src/protocol/dpop/verify-dpop-presentation.js';
 import { findToken } from '../../src/protocol/tokens/find-token.js';
 import { createTokenIssuer } from '../../src/protocol/tokens/create-token-issuer.js';
+import { createAccessTokenVerifier } from '../../src/resource/index.js';
 import { dpopKey, dpopProof, hmacProof, privateJwkProof, unsignedProof, type DpopKey } from '../support/dpop.js';
 import { createTestClient, endpoints, postForm, type TestClient } from '../support/token-fixtures.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -303,5 +304,35 @@ describe('RFC 9449 §7: a DPoP-bound access token at a protected resource', () =
     const other = await dpopKey();
     const response = await get({ authorization: `DPoP ${token}`, dpop: await dpopProof(other, { htu: `${resource.url}/resource`, htm: 'GET', accessToken: token }) });
     expect(response.status).toBe(401);
+  });
+});
+
+describe('RFC 9449 §7: latchkey/resource accepts what /token binds', () => {
+  let server: TestServer;
+  let client: TestClient;
+  beforeAll(async () => {
+    server = await startTestServer();
+    client = await createTestClient(server, { accessTokenFormat: 'jwt' });
+  });
+  afterAll(() => server.close());
+
+  it('a token bound at /token with a real proof verifies at the resource library with a proof by the same key, and only so', async () => {
+    const key = await dpopKey();
+    const issued = await postForm(`${server.url}/token`, { grant_type: 'client_credentials' }, { authorization: client.basic, dpop: await dpopProof(key, { htu: `${server.issuer}/token` }) });
+    const token = String(issued.body.access_token);
+    const verifier = createAccessTokenVerifier({ issuer: server.issuer, audience: server.config.defaultAudience });
+    const url = 'https://api.example.com/things?page=2';
+    const request = async (scheme: string, proofKey?: DpopKey) => ({
+      method: 'GET',
+      url,
+      headers: new Headers({
+        authorization: `${scheme} ${token}`,
+        ...(proofKey !== undefined && { dpop: await dpopProof(proofKey, { htu: url, htm: 'GET', accessToken: token }) }),
+      }),
+    });
+    const principal = await verifier.verify(await request('DPoP', key));
+    expect(principal.cnf?.jkt).toBe(key.jkt);
+    await expect(verifier.verify(await request('Bearer'))).rejects.toThrow();
+    await expect(verifier.verify(await request('DPoP', await dpopKey()))).rejects.toThrow();
   });
 });
