@@ -125,7 +125,7 @@ describe.concurrent('Issue #2 "Done when", end to end', () => {
         // The KeyRing reloads at most every 10 s: poll until the new kids show, allowing the refresh plus slack.
         let kids = before;
         while (!rotated.every((kid) => kids.includes(kid))) {
-          expect(Date.now() - rotatedAt, `new kids ${rotated.join(', ')} not in the JWKS: ${kids.join(', ')}`).toBeLessThan(12_000);
+          expect(Date.now() - rotatedAt, `new kids ${rotated.join(', ')} not in the JWKS: ${kids.join(', ')}`).toBeLessThan(30_000);
           await new Promise((resolve) => setTimeout(resolve, 100));
           kids = await jwksKids(server);
         }
