@@ -13,7 +13,7 @@ import { systemClock, type Clock } from './lib/clock.js';
 import type { MasterKey } from './lib/master-key.js';
 import { systemRandom, type Random } from './lib/random.js';
 import { clientAuthenticationMetadata } from './protocol/client-authentication/client-authentication-metadata.js';
-import { createClientJwksSource, type ClientJwksSource } from './protocol/client-authentication/client-jwks.js';
+import { createClientJwksSource, outboundPolicy, type ClientJwksSource } from './protocol/client-authentication/client-jwks.js';
 import { buildServerMetadata, ENDPOINT_PATHS } from './protocol/discovery/server-metadata.js';
 import { KeyRing } from './protocol/keys/key-ring.js';
 import { registrationMetadata } from './protocol/registration/registration-metadata.js';
@@ -108,7 +108,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       retentionMs: config.keys.retentionSeconds * 1000,
     });
     await keys.ensureKeys([config.keys.accessTokenAlg, config.keys.idTokenAlg]);
-    const clientJwks = createClientJwksSource({ clock, allowLoopbackHttp: config.clients.allowLoopbackJwksUri });
+    const clientJwks = createClientJwksSource({ clock, ...outboundPolicy(config), allowLoopbackHttp: config.clients.allowLoopbackJwksUri });
     const deps: AppDeps = { config, storage, keys, clock, random, masterKey: master.key, clientJwks };
     const app = buildApp(deps);
     if (config.clients.allowLoopbackJwksUri) app.log.warn('LATCHKEY_ALLOW_LOOPBACK_JWKS_URI is on: client keys may be fetched over plain http from loopback');

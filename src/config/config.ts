@@ -31,6 +31,8 @@ export interface Config {
     readonly retentionSeconds: number;
   };
   readonly shutdownTimeoutSeconds: number;
+  /** Hosts (`name`, `*.suffix`), IPs and CIDR ranges outbound requests may reach although not public (issue 9). */
+  readonly outboundAllow: readonly string[];
   readonly clients: {
     /** How long a rotated-out client secret keeps working (0: it stops at once). CLI --grace overrides it. */
     readonly secretRotationGraceSeconds: number;

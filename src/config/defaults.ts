@@ -18,6 +18,7 @@ export const defaults = {
     retentionSeconds: 86_400, // no JWT we sign lives longer than a day
   },
   shutdownTimeoutSeconds: 10,
+  outboundAllow: [], // RFC 9700 §4.15 spirit: client-supplied URLs reach only public addresses unless allow-listed
   clients: {
     secretRotationGraceSeconds: 0, // a rotated secret is usually rotated because it leaked
     allowLoopbackJwksUri: false, // RFC 7591 §2: jwks_uri is fetched over TLS

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config, LogLevel, RegistrationMode, SigningAlg } from './config.js';
+import { parseOutboundAllowList } from '../lib/outbound/address-policy.js';
 import { defaults } from './defaults.js';
 
 export class ConfigError extends Error {
@@ -72,6 +73,13 @@ const adminToken = (raw: string): string => {
   return raw;
 };
 
+/** LATCHKEY_OUTBOUND_ALLOW: comma-separated (or a JSON array in the config file). */
+const outboundAllow = (raw: string): string[] => {
+  const entries: unknown = raw.trim().startsWith('[') ? JSON.parse(raw) : raw.split(',');
+  if (!Array.isArray(entries) || entries.some((entry) => typeof entry !== 'string')) throw new Error('must be a list of hosts, IPs and CIDR ranges');
+  return parseOutboundAllowList(entries as string[]).entries as string[];
+};
+
 const SETTINGS = {
   issuer: { key: 'issuer', env: 'LATCHKEY_ISSUER', flag: 'issuer', parse: parseIssuer },
   host: { key: 'host', env: 'LATCHKEY_HOST', flag: 'host', parse: text },
@@ -92,6 +100,7 @@ const SETTINGS = {
   shutdownTimeoutSeconds: { key: 'shutdownTimeoutSeconds', env: 'LATCHKEY_SHUTDOWN_TIMEOUT_SECONDS', flag: 'shutdown-timeout-seconds', parse: integer(1, 600) },
   secretRotationGraceSeconds: { key: 'clients.secretRotationGraceSeconds', env: 'LATCHKEY_CLIENT_SECRET_GRACE_SECONDS', flag: 'client-secret-grace-seconds', parse: integer(0, 30 * 86_400) },
   allowLoopbackJwksUri: { key: 'clients.allowLoopbackJwksUri', env: 'LATCHKEY_ALLOW_LOOPBACK_JWKS_URI', flag: 'allow-loopback-jwks-uri', parse: oneOf(['true', 'false']) },
+  outboundAllow: { key: 'outboundAllow', env: 'LATCHKEY_OUTBOUND_ALLOW', flag: 'outbound-allow', parse: outboundAllow },
 } as const satisfies Record<string, Setting<unknown>>;
 
 type SettingName = keyof typeof SETTINGS;
@@ -195,6 +204,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       retentionSeconds: values.retentionSeconds ?? defaults.keys.retentionSeconds,
     },
     shutdownTimeoutSeconds: values.shutdownTimeoutSeconds ?? defaults.shutdownTimeoutSeconds,
+    outboundAllow: values.outboundAllow ?? defaults.outboundAllow,
     clients: {
       secretRotationGraceSeconds: values.secretRotationGraceSeconds ?? defaults.clients.secretRotationGraceSeconds,
       allowLoopbackJwksUri: values.allowLoopbackJwksUri === undefined ? defaults.clients.allowLoopbackJwksUri : values.allowLoopbackJwksUri === 'true',

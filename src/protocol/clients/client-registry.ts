@@ -2,6 +2,7 @@
 // the admin API and dynamic registration, which are thin entry points over it.
 import type { Config } from '../../config/config.js';
 import { hashSecret } from '../../lib/hash.js';
+import { outboundPolicy } from '../client-authentication/client-jwks.js';
 import type { ProtocolDeps } from '../deps.js';
 import { OAuthError } from '../errors.js';
 import type { Client, ClientPolicy } from './client.js';
@@ -37,6 +38,7 @@ export function metadataValidationOptions(config: Config, policy: ClientPolicy):
     allowedLegacyGrants: policy.allowedLegacyGrants,
     allowLoopbackJwksUri: config.clients.allowLoopbackJwksUri,
     idTokenSigningAlgs: [...new Set([config.keys.idTokenAlg, 'RS256'])], // what discovery advertises
+    outbound: outboundPolicy(config),
   };
 }
 
