@@ -5,6 +5,7 @@ import type { Config } from './config/config.js';
 import { loadMasterKey } from './config/load-master-key.js';
 import { buildAdminApp } from './http/admin/admin-app.js';
 import { registerErrorHandler } from './http/error-handler.js';
+import { registerInputLimits } from './http/input-limits.js';
 import { discoveryRoutes } from './http/routes/discovery.js';
 import { healthRoutes } from './http/routes/health.js';
 import { jwksRoute } from './http/routes/jwks.js';
@@ -62,6 +63,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     if (closing) reply.header('connection', 'close');
   });
   registerErrorHandler(app);
+  registerInputLimits(app);
 
   const metadata = buildServerMetadata(config, [clientAuthenticationMetadata(), registrationMetadata(config)]);
   discoveryRoutes(app, metadata);

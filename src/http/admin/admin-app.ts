@@ -5,6 +5,7 @@ import { constantTimeEqual, hashSecret } from '../../lib/hash.js';
 import type { ClientRegistryDeps } from '../../protocol/clients/client-registry.js';
 import { bearerToken, invalidToken } from '../../protocol/registration/bearer-token.js';
 import { registerErrorHandler } from '../error-handler.js';
+import { registerInputLimits } from '../input-limits.js';
 import { adminClientRoutes } from '../routes/admin-clients.js';
 import { adminOpenApi } from './admin-openapi.js';
 
@@ -40,6 +41,7 @@ export function buildAdminApp(deps: ClientRegistryDeps & { readonly config: Conf
     return503OnClosing: true,
   });
   registerErrorHandler(app);
+  registerInputLimits(app);
   app.addHook('onRequest', checkAdminToken(adminToken));
   app.get(ADMIN_OPENAPI_PATH, (_request, reply) => {
     reply.type('application/json; charset=utf-8').send(JSON.stringify(adminOpenApi));
