@@ -6,6 +6,7 @@ import { loadMasterKey } from './config/load-master-key.js';
 import { buildAdminApp } from './http/admin/admin-app.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { registerInputLimits } from './http/input-limits.js';
+import { registerRateLimits } from './http/rate-limit.js';
 import { discoveryRoutes } from './http/routes/discovery.js';
 import { healthRoutes } from './http/routes/health.js';
 import { jwksRoute } from './http/routes/jwks.js';
@@ -64,6 +65,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   registerErrorHandler(app);
   registerInputLimits(app);
+  registerRateLimits(app, deps);
 
   const metadata = buildServerMetadata(config, [clientAuthenticationMetadata(), registrationMetadata(config)]);
   discoveryRoutes(app, metadata);

@@ -4,6 +4,16 @@ export type RegistrationMode = 'off' | 'token' | 'open';
 export type SigningAlg = 'ES256' | 'RS256' | 'EdDSA';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
+/** The endpoints with a rate limit (issue 9 item 4). */
+export type RateLimitedEndpoint = 'registration' | 'token' | 'introspection' | 'revocation' | 'par' | 'login' | 'device';
+
+/** Hits per window per IP and per client (0: no limit of that kind). */
+export interface RateLimitRule {
+  readonly perIp: number;
+  readonly perClient: number;
+  readonly windowSeconds: number;
+}
+
 export interface Config {
   /** RFC 8414 §2: https URL, no query or fragment; http only on loopback (RFC 8252 §8.3 spirit, for development). */
   readonly issuer: string;
@@ -33,6 +43,8 @@ export interface Config {
   readonly shutdownTimeoutSeconds: number;
   /** Hosts (`name`, `*.suffix`), IPs and CIDR ranges outbound requests may reach although not public (issue 9). */
   readonly outboundAllow: readonly string[];
+  /** Per-endpoint rate limits; LATCHKEY_RATE_LIMITS (JSON) overrides single members. */
+  readonly rateLimits: Readonly<Record<RateLimitedEndpoint, RateLimitRule>>;
   readonly clients: {
     /** How long a rotated-out client secret keeps working (0: it stops at once). CLI --grace overrides it. */
     readonly secretRotationGraceSeconds: number;

@@ -2,7 +2,7 @@
 // Each bad value becomes one ConfigError line naming the setting and what is allowed.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config, LogLevel, RegistrationMode, SigningAlg } from './config.js';
+import type { Config, LogLevel, RateLimitedEndpoint, RateLimitRule, RegistrationMode, SigningAlg } from './config.js';
 import { parseOutboundAllowList } from '../lib/outbound/address-policy.js';
 import { defaults } from './defaults.js';
 
@@ -80,6 +80,32 @@ const outboundAllow = (raw: string): string[] => {
   return parseOutboundAllowList(entries as string[]).entries as string[];
 };
 
+/** LATCHKEY_RATE_LIMITS: {"token": {"perIp": 100, "perClient": 50, "windowSeconds": 60}, …}; members merge over the defaults. */
+const rateLimits = (raw: string): Record<RateLimitedEndpoint, RateLimitRule> => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new Error('must be a JSON object such as {"token": {"perIp": 100}}');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('must be a JSON object such as {"token": {"perIp": 100}}');
+  const result: Record<string, RateLimitRule> = { ...defaults.rateLimits };
+  for (const [endpoint, rule] of Object.entries(parsed)) {
+    const base = (defaults.rateLimits as Record<string, RateLimitRule>)[endpoint];
+    if (base === undefined || !Object.hasOwn(defaults.rateLimits, endpoint)) throw new Error(`"${endpoint}" is not one of ${Object.keys(defaults.rateLimits).join(', ')}`);
+    if (typeof rule !== 'object' || rule === null) throw new Error(`"${endpoint}" must be an object`);
+    const merged = { ...base };
+    for (const [field, value] of Object.entries(rule as Record<string, unknown>)) {
+      if (!['perIp', 'perClient', 'windowSeconds'].includes(field)) throw new Error(`"${endpoint}.${field}" is not perIp, perClient or windowSeconds`);
+      const min = field === 'windowSeconds' ? 1 : 0;
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > 10_000_000) throw new Error(`"${endpoint}.${field}" must be a whole number from ${min}`);
+      (merged as Record<string, number>)[field] = value;
+    }
+    result[endpoint] = merged;
+  }
+  return result as Record<RateLimitedEndpoint, RateLimitRule>;
+};
+
 const SETTINGS = {
   issuer: { key: 'issuer', env: 'LATCHKEY_ISSUER', flag: 'issuer', parse: parseIssuer },
   host: { key: 'host', env: 'LATCHKEY_HOST', flag: 'host', parse: text },
@@ -100,6 +126,7 @@ const SETTINGS = {
   shutdownTimeoutSeconds: { key: 'shutdownTimeoutSeconds', env: 'LATCHKEY_SHUTDOWN_TIMEOUT_SECONDS', flag: 'shutdown-timeout-seconds', parse: integer(1, 600) },
   secretRotationGraceSeconds: { key: 'clients.secretRotationGraceSeconds', env: 'LATCHKEY_CLIENT_SECRET_GRACE_SECONDS', flag: 'client-secret-grace-seconds', parse: integer(0, 30 * 86_400) },
   allowLoopbackJwksUri: { key: 'clients.allowLoopbackJwksUri', env: 'LATCHKEY_ALLOW_LOOPBACK_JWKS_URI', flag: 'allow-loopback-jwks-uri', parse: oneOf(['true', 'false']) },
+  rateLimits: { key: 'rateLimits', env: 'LATCHKEY_RATE_LIMITS', flag: 'rate-limits', parse: rateLimits },
   outboundAllow: { key: 'outboundAllow', env: 'LATCHKEY_OUTBOUND_ALLOW', flag: 'outbound-allow', parse: outboundAllow },
 } as const satisfies Record<string, Setting<unknown>>;
 
@@ -205,6 +232,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     },
     shutdownTimeoutSeconds: values.shutdownTimeoutSeconds ?? defaults.shutdownTimeoutSeconds,
     outboundAllow: values.outboundAllow ?? defaults.outboundAllow,
+    rateLimits: values.rateLimits ?? defaults.rateLimits,
     clients: {
       secretRotationGraceSeconds: values.secretRotationGraceSeconds ?? defaults.clients.secretRotationGraceSeconds,
       allowLoopbackJwksUri: values.allowLoopbackJwksUri === undefined ? defaults.clients.allowLoopbackJwksUri : values.allowLoopbackJwksUri === 'true',

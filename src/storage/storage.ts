@@ -70,12 +70,52 @@ export interface Grants {
   listBySubject(subject: string): Promise<GrantRecord[]>;
 }
 
+/**
+ * Rate-limit counters (issue 9 item 4): one row per key holding the current and the previous window's count.
+ * `hit` is one atomic upsert, so concurrent processes sharing the database count every hit exactly once.
+ */
+export interface RateLimitCounters {
+  /** Counts a hit on `key` in the window starting at `windowStart` (a multiple of `windowMs`); returns both counts after it. */
+  hit(key: string, windowStart: number, windowMs: number): Promise<{ count: number; previousCount: number }>;
+  /** Deletes up to `limit` counters whose window started before `before`; returns how many went. */
+  deleteExpired(before: number, limit: number): Promise<number>;
+}
+
+/** A security event (issue 9 item 8): who did what, when, from where. Never a secret. Times are epoch ms. */
+export interface AuditEventRecord {
+  readonly id: string;
+  readonly at: number;
+  readonly type: string;
+  /** `admin-api`, `cli`, `registration`, `user:SUBJECT`, `client:ID`, … */
+  readonly actor: string;
+  readonly clientId?: string;
+  readonly subject?: string;
+  readonly ip?: string;
+  readonly userAgent?: string;
+  readonly details: Readonly<Record<string, string | number | boolean>>;
+}
+
+export interface AuditQuery {
+  readonly since?: number;
+  readonly type?: string;
+  readonly clientId?: string;
+  readonly limit?: number;
+}
+
+export interface AuditLog {
+  record(event: AuditEventRecord): Promise<void>;
+  /** Newest first. */
+  list(query: AuditQuery): Promise<AuditEventRecord[]>;
+}
+
 export interface Storage {
   readonly dialect: Dialect;
   readonly signingKeys: SigningKeys;
   readonly clients: Clients;
   readonly replay: ReplayGuard;
   readonly initialAccessTokens: InitialAccessTokens;
+  readonly rateLimits: RateLimitCounters;
+  readonly audit: AuditLog;
   /** Runs `work` in one transaction: all of it commits, or none of it. */
   transaction<T>(work: (tx: Storage) => Promise<T>): Promise<T>;
   /** Resolves when the database answers a trivial query (readiness). */

@@ -1,8 +1,10 @@
 // Assembles the Storage ports over one Kysely instance (the same code serves SQLite and PostgreSQL).
 import { sql, type Kysely } from 'kysely';
 import type { Dialect, Storage } from '../storage.js';
+import { kyselyAuditLog } from './audit-log.js';
 import { kyselyClients } from './clients.js';
 import { kyselyInitialAccessTokens } from './initial-access-tokens.js';
+import { kyselyRateLimits } from './rate-limits.js';
 import { kyselyReplayGuard } from './replay-guard.js';
 import type { Database } from './schema.js';
 import { kyselySigningKeys } from './signing-keys.js';
@@ -14,6 +16,8 @@ export function createKyselyStorage(db: Kysely<Database>, dialect: Dialect, clos
     clients: kyselyClients(db),
     replay: kyselyReplayGuard(db),
     initialAccessTokens: kyselyInitialAccessTokens(db),
+    rateLimits: kyselyRateLimits(db),
+    audit: kyselyAuditLog(db),
     async transaction(work) {
       if (db.isTransaction) return work(storage);
       return db.transaction().execute((trx) => work(createKyselyStorage(trx, dialect, close)));

@@ -34,9 +34,30 @@ export interface InitialAccessTokensTable {
   expires_at: number;
 }
 
+export interface RateLimitsTable {
+  key: string;
+  window_start: number;
+  count: number;
+  previous_count: number;
+}
+
+export interface AuditEventsTable {
+  id: string;
+  at: number;
+  type: string;
+  actor: string;
+  client_id: string | null;
+  subject: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  details: string;
+}
+
 export interface Database {
   clients: ClientsTable;
   signing_keys: SigningKeysTable;
   replay_records: ReplayRecordsTable;
   initial_access_tokens: InitialAccessTokensTable;
+  rate_limits: RateLimitsTable;
+  audit_events: AuditEventsTable;
 }
