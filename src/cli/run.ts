@@ -2,6 +2,7 @@
 import { CONFIG_FLAGS, ConfigError } from '../config/load-config.js';
 import { OAuthError } from '../protocol/errors.js';
 import { StorageUnavailableError } from '../storage/open-storage.js';
+import { AUDIT_FLAGS, auditCommand } from './commands/audit.js';
 import { CLIENT_FLAGS, clientCommand } from './commands/client.js';
 import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -18,6 +19,7 @@ usage: latchkey <command> [options]
   keys list | keys rotate   signing keys and their rollover
   client create|list|show|update|delete|rotate-secret   registered clients
   registration-token create [--expires-in S]           an initial access token for POST /register
+  audit [--since 24h] [--type T] [--client ID] [--json] the security audit log, newest first
 
 configuration flags (also LATCHKEY_* environment variables or --config FILE):
   --issuer URL  --port N  --host H  --data-dir DIR  --database-url URL  --registration off|token|open`;
@@ -30,6 +32,7 @@ const COMMANDS: Record<string, Command> = {
   keys: (args, flags, io) => keysCommand(args, flags, io),
   client: (args, flags, io) => clientCommand(args, flags, io),
   'registration-token': (args, flags, io) => registrationTokenCommand(args, flags, io),
+  audit: (args, flags, io) => auditCommand(args, flags, io),
 };
 
 /** The flags each built-in command reads besides CONFIG_FLAGS: any other is a typo, refused rather than ignored. */
@@ -39,6 +42,7 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   keys: ['alg', 'json'],
   client: CLIENT_FLAGS,
   'registration-token': REGISTRATION_TOKEN_FLAGS,
+  audit: AUDIT_FLAGS,
 };
 
 /** Flags that take no value. Every other --flag takes the next argument (or --flag=value). */
