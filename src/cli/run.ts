@@ -4,6 +4,7 @@ import { OAuthError } from '../protocol/errors.js';
 import { StorageUnavailableError } from '../storage/open-storage.js';
 import { AUDIT_FLAGS, auditCommand } from './commands/audit.js';
 import { CLIENT_FLAGS, clientCommand } from './commands/client.js';
+import { gcCommand } from './commands/gc.js';
 import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
 import { REGISTRATION_TOKEN_FLAGS, registrationTokenCommand } from './commands/registration-token.js';
@@ -20,6 +21,7 @@ usage: latchkey <command> [options]
   client create|list|show|update|delete|rotate-secret   registered clients
   registration-token create [--expires-in S]           an initial access token for POST /register
   audit [--since 24h] [--type T] [--client ID] [--json] the security audit log, newest first
+  gc [--json]               delete expired tokens, grants and replay records now
 
 configuration flags (also LATCHKEY_* environment variables or --config FILE):
   --issuer URL  --port N  --host H  --data-dir DIR  --database-url URL  --registration off|token|open`;
@@ -33,6 +35,7 @@ const COMMANDS: Record<string, Command> = {
   client: (args, flags, io) => clientCommand(args, flags, io),
   'registration-token': (args, flags, io) => registrationTokenCommand(args, flags, io),
   audit: (args, flags, io) => auditCommand(args, flags, io),
+  gc: (_args, flags, io) => gcCommand(flags, io),
 };
 
 /** The flags each built-in command reads besides CONFIG_FLAGS: any other is a typo, refused rather than ignored. */
@@ -43,6 +46,7 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   client: CLIENT_FLAGS,
   'registration-token': REGISTRATION_TOKEN_FLAGS,
   audit: AUDIT_FLAGS,
+  gc: ['json'],
 };
 
 /** Flags that take no value. Every other --flag takes the next argument (or --flag=value). */

@@ -30,6 +30,17 @@ export const defaults = {
     device: { perIp: 30, perClient: 0, windowSeconds: 60 }, // RFC 8628 §5.1: user_code guessing
   },
   outboundAllow: [], // RFC 9700 §4.15 spirit: client-supplied URLs reach only public addresses unless allow-listed
+  tokens: {
+    accessTokenTtlSeconds: 600, // RFC 9700 §2.2.2 (short-lived access tokens); RFC 9068 tokens cannot be recalled
+    refreshTokenIdleSeconds: 14 * 86_400, // RFC 9700 §4.14.2: expire after a period of inactivity
+    refreshTokenAbsoluteSeconds: 30 * 86_400, // and after a fixed lifetime, however often rotated
+    refreshReuseGraceSeconds: 0, // RFC 9700 §4.14.2: any reuse of a rotated token revokes the family
+  },
+  resources: [],
+  gc: {
+    intervalSeconds: 300,
+    batchSize: 1000,
+  },
   clients: {
     secretRotationGraceSeconds: 0, // a rotated secret is usually rotated because it leaked
     allowLoopbackJwksUri: false, // RFC 7591 §2: jwks_uri is fetched over TLS

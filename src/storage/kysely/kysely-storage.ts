@@ -2,7 +2,10 @@
 import { sql, type Kysely } from 'kysely';
 import type { Dialect, Storage } from '../storage.js';
 import { kyselyAuditLog } from './audit-log.js';
+import { kyselyAccessTokens } from './access-tokens.js';
 import { kyselyClients } from './clients.js';
+import { kyselyGrants } from './grants.js';
+import { kyselyRefreshTokens } from './refresh-tokens.js';
 import { kyselyInitialAccessTokens } from './initial-access-tokens.js';
 import { kyselyRateLimits } from './rate-limits.js';
 import { kyselyReplayGuard } from './replay-guard.js';
@@ -15,6 +18,9 @@ export function createKyselyStorage(db: Kysely<Database>, dialect: Dialect, clos
     signingKeys: kyselySigningKeys(db),
     clients: kyselyClients(db),
     replay: kyselyReplayGuard(db),
+    grants: kyselyGrants(db),
+    accessTokens: kyselyAccessTokens(db),
+    refreshTokens: kyselyRefreshTokens(db),
     initialAccessTokens: kyselyInitialAccessTokens(db),
     rateLimits: kyselyRateLimits(db),
     audit: kyselyAuditLog(db),
