@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config/config.js';
 import { loadMasterKey } from './config/load-master-key.js';
 import { buildAdminApp } from './http/admin/admin-app.js';
-import { registerErrorHandler } from './http/error-handler.js';
+import { frameworkErrors, registerErrorHandler } from './http/error-handler.js';
 import { registerInputLimits } from './http/input-limits.js';
 import { registerRateLimits } from './http/rate-limit.js';
 import { discoveryRoutes } from './http/routes/discovery.js';
@@ -69,6 +69,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     },
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
+    frameworkErrors,
   });
   // Graceful shutdown: a request in flight when close() starts still finishes, and its keep-alive connection then
   // closes (RFC 9112 §9.6); otherwise server.close() waits on the idle socket until the shutdown timeout.

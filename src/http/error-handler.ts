@@ -84,6 +84,14 @@ export function sendOAuthError(failure: OAuthError, request: FastifyRequest, rep
   return reply.code(STATUS[failure.code]).headers(NO_STORE).headers(failure.headers).type('application/json; charset=utf-8').send(body);
 }
 
+/**
+ * Fastify's `frameworkErrors` option: a malformed URL or an over-long path parameter is answered by the router
+ * before any hook runs; this gives it the same OAuth error body (invalid_request) instead of echoing the path.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  void sendOAuthError(toOAuthError(error), request, reply);
+}
+
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => sendOAuthError(toOAuthError(error), request, reply));
   app.setNotFoundHandler((request, reply) => sendOAuthError(new OAuthError('not_found', 'no such endpoint'), request, reply));

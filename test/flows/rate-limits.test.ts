@@ -40,6 +40,25 @@ describe('RFC 6585 §4: dynamic registration is rate-limited per IP', () => {
   });
 });
 
+describe('the real /token, /introspect and /revoke routes take their limits from LATCHKEY_RATE_LIMITS', () => {
+  it('the hit over the per-client limit at /token is 429 even with a wrong secret (guessing is counted too)', async () => {
+    const server = await startTestServer({ env: { LATCHKEY_RATE_LIMITS: '{"token": {"perClient": 2}, "introspection": {"perIp": 1}}' } });
+    try {
+      const token = (): Promise<Response> => fetch(`${server.url}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials&client_id=guess&client_secret=wrong' });
+      expect((await token()).status).toBe(401);
+      expect((await token()).status).toBe(401);
+      const refused = await token();
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).not.toBeNull();
+      const introspect = (): Promise<Response> => fetch(`${server.url}/introspect`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=x' });
+      expect((await introspect()).status).toBe(401);
+      expect((await introspect()).status).toBe(429);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('per-client limits and window roll-over, on routes registered after the hook (token, PAR, login)', () => {
   let storage: Storage;
   let base: string;
