@@ -5,7 +5,7 @@ import { hashSecret } from '../../lib/hash.js';
 import { outboundPolicy } from '../client-authentication/client-jwks.js';
 import { toAuditRecord, type AuditContext, type AuditEventInput } from '../audit/audit-event.js';
 import type { ProtocolDeps } from '../deps.js';
-import { OAuthError } from '../errors.js';
+import { invalidRequest, OAuthError } from '../errors.js';
 import type { Client, ClientPolicy } from './client.js';
 import { DEFAULT_CLIENT_POLICY, validateClientPolicy } from './client-policy.js';
 import { issueClientSecret, rotateClientSecret, usesClientSecret, withoutSecret } from './client-secrets.js';
@@ -140,7 +140,12 @@ export async function getClient(clientId: string, deps: Pick<ClientRegistryDeps,
   return client;
 }
 
+/** A list cursor is input like any other (Hydra GHSA-r9w3-57w2-gch2): a client_id shape or nothing, never trusted. */
+const CURSOR = /^[\x21-\x7e]{1,255}$/;
+
 export async function listClients(options: { after?: string; limit?: number }, deps: Pick<ClientRegistryDeps, 'storage'>): Promise<Client[]> {
+  if (options.after !== undefined && !CURSOR.test(options.after)) throw invalidRequest('after must be a client_id from a previous page (next_after)');
+  if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1 || options.limit > 1000)) throw invalidRequest('limit must be a whole number from 1 to 1000');
   return deps.storage.clients.list({ ...(options.after !== undefined && { afterClientId: options.after }), limit: options.limit ?? 100 });
 }
 
