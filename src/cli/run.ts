@@ -9,6 +9,7 @@ import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
 import { REGISTRATION_TOKEN_FLAGS, registrationTokenCommand } from './commands/registration-token.js';
 import { serveCommand } from './commands/serve.js';
+import { userCommand } from './commands/user.js';
 import { UsageError, type CliIo } from './io.js';
 
 const HELP = `latchkey: an OAuth 2.0 / OpenID Connect authorization server
@@ -22,6 +23,7 @@ usage: latchkey <command> [options]
   registration-token create [--expires-in S]           an initial access token for POST /register
   audit [--since 24h] [--type T] [--client ID] [--json] the security audit log, newest first
   gc [--json]               delete expired tokens, grants and replay records now
+  user create|list|show|set-password|disable|enable|delete   people who sign in
 
 configuration flags (also LATCHKEY_* environment variables or --config FILE):
   --issuer URL  --port N  --host H  --data-dir DIR  --database-url URL  --registration off|token|open`;
@@ -36,6 +38,7 @@ const COMMANDS: Record<string, Command> = {
   'registration-token': (args, flags, io) => registrationTokenCommand(args, flags, io),
   audit: (args, flags, io) => auditCommand(args, flags, io),
   gc: (_args, flags, io) => gcCommand(flags, io),
+  user: (args, flags, io) => userCommand(args, flags, io),
 };
 
 /** The flags each built-in command reads besides CONFIG_FLAGS: any other is a typo, refused rather than ignored. */
@@ -47,6 +50,7 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   'registration-token': REGISTRATION_TOKEN_FLAGS,
   audit: AUDIT_FLAGS,
   gc: ['json'],
+  user: ['email', 'email-verified', 'name', 'given-name', 'family-name', 'password-stdin', 'json', 'yes'],
 };
 
 /** Flags that take no value. Every other --flag takes the next argument (or --flag=value). */

@@ -4,6 +4,7 @@ import * as foundation from './0001-foundation.js';
 import * as clients from './0002-clients.js';
 import * as clientRegistration from './0003-client-registration.js';
 import * as tokens from './0004-tokens.js';
+import * as usersSessions from './0005-users-sessions.js';
 import * as hardening from './0006-hardening.js';
 
 export const migrations: Record<string, Migration> = {
@@ -11,5 +12,6 @@ export const migrations: Record<string, Migration> = {
   '0002-clients': clients,
   '0003-client-registration': clientRegistration,
   '0004-tokens': tokens,
+  '0005-users-sessions': usersSessions,
   '0006-hardening': hardening,
 };
