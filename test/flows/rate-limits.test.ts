@@ -59,6 +59,25 @@ describe('the real /token, /introspect and /revoke routes take their limits from
   });
 });
 
+describe('login and PAR on the real server', () => {
+  it('login is limited per IP and PAR per client, before any password is checked or request stored', async () => {
+    const server = await startTestServer({ env: { LATCHKEY_RATE_LIMITS: '{"login": {"perIp": 2}, "par": {"perClient": 1}}' } });
+    try {
+      const login = (): Promise<Response> => fetch(`${server.url}/interaction/nope/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'username=alice&password=guess', redirect: 'manual' });
+      expect((await login()).status).not.toBe(429);
+      expect((await login()).status).not.toBe(429);
+      expect((await login()).status).toBe(429);
+      const par = (): Promise<Response> => fetch(`${server.url}/par`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'client_id=some-client&response_type=code' });
+      expect((await par()).status).not.toBe(429);
+      const refused = await par();
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).not.toBeNull();
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('per-client limits and window roll-over, on routes registered after the hook (token, PAR, login)', () => {
   let storage: Storage;
   let base: string;
