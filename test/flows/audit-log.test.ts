@@ -5,6 +5,9 @@ import type { CliIo } from '../../src/cli/io.js';
 import { run } from '../../src/cli/run.js';
 import { USER_AGENT_MAX } from '../../src/protocol/audit/audit-event.js';
 import { ADMIN_ENV, ADMIN_TOKEN, adminRequest } from '../support/admin.js';
+import { authorizeOverHttp, codeRequest, createAuthorizationClient, createTestUser, PASSWORD } from '../support/authorization-fixtures.js';
+import { HttpAgent } from '../support/http-agent.js';
+import { createTestClient, endpoints, issueUserTokens } from '../support/token-fixtures.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 let server: TestServer;
@@ -102,5 +105,33 @@ describe('issue 9 item 8: the audit log', () => {
     expect((await latchkey(['audit', '--since', '1h'])).stdout.length).toBeGreaterThan(5);
     expect((await latchkey(['audit', '--type', 'nope'])).code).toBe(2);
     expect((await latchkey(['audit', '--since', 'yesterday'])).code).toBe(2);
+  });
+
+  it('records refresh token reuse (RFC 9700 §4.14.2) with the client and the revoked grant', async () => {
+    const client = await createTestClient(server);
+    const { refreshToken, grantId } = await issueUserTokens(server, client);
+    secrets.push(refreshToken);
+    const api = endpoints(server);
+    expect((await api.refresh(client, refreshToken)).status).toBe(200);
+    expect((await api.refresh(client, refreshToken)).status).toBe(400);
+    const events = await server.server.deps.storage.audit.list({ type: 'refresh_token.reuse_detected', clientId: client.clientId });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ actor: `client:${client.clientId}`, details: { grant_id: grantId } });
+    expect(JSON.stringify(events)).not.toContain(refreshToken);
+  });
+
+  it('records login failure and success with the user agent and IP, never the password or the identifier typed', async () => {
+    const user = await createTestUser(server, 'audited');
+    const client = await createAuthorizationClient(server);
+    const agent = new HttpAgent(server.url);
+    await authorizeOverHttp(agent, codeRequest(client).path, { username: 'audited', password: 'not-the-password' });
+    await authorizeOverHttp(new HttpAgent(server.url), codeRequest(client).path, { username: 'audited' });
+    const failed = await server.server.deps.storage.audit.list({ type: 'login.failed', clientId: client.clientId });
+    const succeeded = await server.server.deps.storage.audit.list({ type: 'login.succeeded', clientId: client.clientId });
+    expect(failed[0]).toMatchObject({ actor: 'anonymous', subject: user.sub, ip: '127.0.0.1', details: { reason: 'wrong_password' } });
+    expect(succeeded[0]).toMatchObject({ actor: `user:${user.sub}`, subject: user.sub, ip: '127.0.0.1' });
+    const all = JSON.stringify(await server.server.deps.storage.audit.list({ limit: 1000 }));
+    expect(all).not.toContain('not-the-password');
+    expect(all).not.toContain(PASSWORD);
   });
 });
