@@ -38,10 +38,12 @@ import { createClientJwksSource, outboundPolicy, type ClientJwksSource } from '.
 import type { ProtocolDeps } from './protocol/deps.js';
 import { buildServerMetadata, endpointUrl, ENDPOINT_PATHS } from './protocol/discovery/server-metadata.js';
 import { tokenMetadata } from './protocol/discovery/token-metadata.js';
+import { dpopMetadata } from './protocol/dpop/dpop-metadata.js';
 import { authorizationCodeGrant } from './protocol/grants/authorization-code.js';
 import { clientCredentialsGrant } from './protocol/grants/client-credentials.js';
 import { refreshTokenGrant } from './protocol/grants/refresh-token.js';
 import { createTokenEndpoint } from './protocol/grants/token-endpoint.js';
+import { tokenExchangeGrant } from './protocol/grants/token-exchange.js';
 import type { TokenGrant } from './protocol/grants/token-grant.js';
 import { createIntrospectionEndpoint } from './protocol/introspection/introspect-token.js';
 import { KeyRing } from './protocol/keys/key-ring.js';
@@ -73,7 +75,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { config, storage, keys } = deps;
   const protocol: ProtocolDeps = { ...deps, tokens: createTokenIssuer(deps) };
-  const grants: TokenGrant[] = [authorizationCodeGrant, clientCredentialsGrant, refreshTokenGrant];
+  const grants: TokenGrant[] = [authorizationCodeGrant, clientCredentialsGrant, refreshTokenGrant, tokenExchangeGrant];
   const theme = themeFrom(config);
   const render: PageRenderer = (model) => renderPage(model, theme);
   const app = Fastify({
@@ -114,6 +116,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     registrationMetadata(config),
     tokenMetadata(config, grants.map((grant) => grant.grantType)),
     authorizationMetadata(config),
+    dpopMetadata(),
   ]);
   discoveryRoutes(app, metadata);
   jwksRoute(app, ENDPOINT_PATHS.jwks, keys);

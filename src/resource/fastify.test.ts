@@ -1,0 +1,50 @@
+// The Fastify plugin's routing of requirements (route config, opt-out, plugin-wide scopes) and the htu base URL.
+import Fastify from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dpopKey, dpopProof } from '../../test/resource/resource-server-contract.js';
+import { startLocalIssuer, type LocalIssuer } from '../../test/support/local-issuer.js';
+import { createAccessTokenVerifier } from './create-access-token-verifier.js';
+import { fastifyResource } from './fastify.js';
+
+let issuer: LocalIssuer;
+beforeAll(async () => {
+  issuer = await startLocalIssuer();
+});
+afterAll(() => issuer.close());
+
+async function appWith(options: { scopes?: string[]; baseUrl?: string }) {
+  const verifier = createAccessTokenVerifier({ issuer: issuer.issuer, audience: issuer.audience });
+  const app = Fastify();
+  await app.register(fastifyResource, { verifier, requirements: { scopes: options.scopes ?? [] }, ...(options.baseUrl !== undefined && { baseUrl: options.baseUrl }) });
+  app.get('/open', { config: { resource: false } }, async () => 'open');
+  app.get('/read', async () => 'read');
+  app.get('/admin', { config: { resource: { scopes: ['admin'] } } }, async () => 'admin');
+  return app;
+}
+
+describe('fastifyResource', () => {
+  it('protects every route, lets a route opt out, and adds a route\'s scopes to the plugin\'s (RFC 6750 §3.1)', async () => {
+    const app = await appWith({ scopes: ['read'] });
+    const auth = { authorization: `Bearer ${await issuer.jwt({ scope: ['read'] })}` };
+    expect((await app.inject({ url: '/open' })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/read' })).statusCode).toBe(401);
+    expect((await app.inject({ url: '/read', headers: auth })).statusCode).toBe(200);
+    const admin = await app.inject({ url: '/admin', headers: auth });
+    expect(admin.statusCode).toBe(403);
+    expect(admin.headers['www-authenticate']).toContain('scope="read admin"');
+    const noRead = await app.inject({ url: '/read', headers: { authorization: `Bearer ${await issuer.jwt({ scope: ['write'] })}` } });
+    expect(noRead.statusCode).toBe(403);
+    await app.close();
+  });
+
+  it('RFC 9449 §4.3: with baseUrl, htu is checked against the public origin, not the Host header', async () => {
+    const app = await appWith({ baseUrl: 'https://api.example.com' });
+    const key = await dpopKey();
+    const token = await issuer.jwt({ jkt: key.jkt });
+    const send = async (htu: string) =>
+      (await app.inject({ url: '/read', headers: { host: 'internal:8080', authorization: `DPoP ${token}`, dpop: await dpopProof(key, 'GET', htu, token) } })).statusCode;
+    expect(await send('https://api.example.com/read')).toBe(200);
+    expect(await send('http://internal:8080/read')).toBe(401);
+    await app.close();
+  });
+});
