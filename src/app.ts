@@ -6,8 +6,10 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config/config.js';
 import { loadMasterKey } from './config/load-master-key.js';
 import { buildAdminApp } from './http/admin/admin-app.js';
+import { frameworkErrors, registerErrorHandler } from './http/error-handler.js';
+import { registerInputLimits } from './http/input-limits.js';
+import { registerRateLimits } from './http/rate-limit.js';
 import { cookieSettings } from './http/cookies.js';
-import { registerErrorHandler } from './http/error-handler.js';
 import type { PageRenderer } from './http/page-response.js';
 import { authorizeRoutes } from './http/routes/authorize.js';
 import { discoveryRoutes } from './http/routes/discovery.js';
@@ -32,7 +34,7 @@ import { authorizationMetadata } from './protocol/authorization/authorization-me
 import { createAuthorizationEndpoint } from './protocol/authorization/authorize.js';
 import { createPushedAuthorizationRequestEndpoint } from './protocol/authorization/push-authorization-request.js';
 import { clientAuthenticationMetadata } from './protocol/client-authentication/client-authentication-metadata.js';
-import { createClientJwksSource, type ClientJwksSource } from './protocol/client-authentication/client-jwks.js';
+import { createClientJwksSource, outboundPolicy, type ClientJwksSource } from './protocol/client-authentication/client-jwks.js';
 import type { ProtocolDeps } from './protocol/deps.js';
 import { buildServerMetadata, endpointUrl, ENDPOINT_PATHS } from './protocol/discovery/server-metadata.js';
 import { tokenMetadata } from './protocol/discovery/token-metadata.js';
@@ -91,6 +93,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     },
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
+    frameworkErrors,
   });
   // Graceful shutdown: a request in flight when close() starts still finishes, and its keep-alive connection then
   // closes (RFC 9112 §9.6); otherwise server.close() waits on the idle socket until the shutdown timeout.
@@ -103,6 +106,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     if (closing) reply.header('connection', 'close');
   });
   registerErrorHandler(app, { render });
+  registerInputLimits(app);
+  registerRateLimits(app, deps);
   app.register(formBody);
   app.register(cookie);
 
@@ -187,7 +192,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       retentionMs: config.keys.retentionSeconds * 1000,
     });
     await keys.ensureKeys([config.keys.accessTokenAlg, config.keys.idTokenAlg, 'RS256']); // OIDC Core §15.1: RS256 is always offered for id_tokens
-    const clientJwks = createClientJwksSource({ clock, allowLoopbackHttp: config.clients.allowLoopbackJwksUri });
+    const clientJwks = createClientJwksSource({ clock, ...outboundPolicy(config), allowLoopbackHttp: config.clients.allowLoopbackJwksUri });
     const deps: AppDeps = { config, storage, keys, clock, random, masterKey: master.key, clientJwks };
     const app = buildApp(deps);
     if (config.clients.allowLoopbackJwksUri) app.log.warn('LATCHKEY_ALLOW_LOOPBACK_JWKS_URI is on: client keys may be fetched over plain http from loopback');

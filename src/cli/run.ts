@@ -2,6 +2,7 @@
 import { CONFIG_FLAGS, ConfigError } from '../config/load-config.js';
 import { OAuthError } from '../protocol/errors.js';
 import { StorageUnavailableError } from '../storage/open-storage.js';
+import { AUDIT_FLAGS, auditCommand } from './commands/audit.js';
 import { CLIENT_FLAGS, clientCommand } from './commands/client.js';
 import { gcCommand } from './commands/gc.js';
 import { keysCommand } from './commands/keys.js';
@@ -20,6 +21,7 @@ usage: latchkey <command> [options]
   keys list | keys rotate   signing keys and their rollover
   client create|list|show|update|delete|rotate-secret   registered clients
   registration-token create [--expires-in S]           an initial access token for POST /register
+  audit [--since 24h] [--type T] [--client ID] [--json] the security audit log, newest first
   gc [--json]               delete expired tokens, grants and replay records now
   user create|list|show|set-password|disable|enable|delete   people who sign in
 
@@ -34,6 +36,7 @@ const COMMANDS: Record<string, Command> = {
   keys: (args, flags, io) => keysCommand(args, flags, io),
   client: (args, flags, io) => clientCommand(args, flags, io),
   'registration-token': (args, flags, io) => registrationTokenCommand(args, flags, io),
+  audit: (args, flags, io) => auditCommand(args, flags, io),
   gc: (_args, flags, io) => gcCommand(flags, io),
   user: (args, flags, io) => userCommand(args, flags, io),
 };
@@ -45,6 +48,7 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   keys: ['alg', 'json'],
   client: CLIENT_FLAGS,
   'registration-token': REGISTRATION_TOKEN_FLAGS,
+  audit: AUDIT_FLAGS,
   gc: ['json'],
   user: ['email', 'email-verified', 'name', 'given-name', 'family-name', 'password-stdin', 'json', 'yes'],
 };

@@ -96,6 +96,14 @@ export function sendOAuthError(failure: OAuthError, request: FastifyRequest, rep
   return reply.code(challenged ? 401 : STATUS[failure.code]).headers(NO_STORE).headers(failure.headers).type('application/json; charset=utf-8').send(body);
 }
 
+/**
+ * Fastify's `frameworkErrors` option: a malformed URL or an over-long path parameter is answered by the router
+ * before any hook runs; this gives it the same OAuth error body (invalid_request) instead of echoing the path.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  void sendOAuthError(toOAuthError(error), request, reply);
+}
+
 function logFailure(failure: OAuthError, request: FastifyRequest): void {
   if (failure.code === 'server_error') request.log.error({ err: failure.cause ?? failure }, 'unexpected failure');
   else if (failure.code === 'temporarily_unavailable') request.log.warn({ err: failure.cause }, 'dependency unavailable');

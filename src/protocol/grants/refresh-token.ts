@@ -1,6 +1,7 @@
 // Refresh token grant: RFC 6749 §6, with rotation and reuse detection per RFC 9700 §4.14.2.
 import { hashSecret } from '../../lib/hash.js';
 import type { RefreshTokenRecord } from '../../storage/records/refresh-token.js';
+import { recordAuditEvent } from '../audit/audit-event.js';
 import type { ProtocolDeps } from '../deps.js';
 import { invalidGrant, invalidScope } from '../errors.js';
 import { selectTokenResources } from '../resource-indicators/select-token-resources.js';
@@ -42,6 +43,11 @@ async function replayed(token: RefreshTokenRecord, request: () => IssueTokensReq
     return tokenResponse(await deps.tokens.issue(request())); // invalid_grant if the family was revoked meanwhile
   }
   await deps.storage.grants.revoke(token.grantId, now);
+  await recordAuditEvent(
+    { type: 'refresh_token.reuse_detected', clientId: token.clientId, details: { grant_id: token.grantId } },
+    { actor: `client:${token.clientId}` },
+    { audit: deps.storage.audit, clock: deps.clock, random: deps.random },
+  );
   throw invalidGrant('the refresh token was already used; the grant is revoked');
 }
 

@@ -85,6 +85,25 @@ export interface InitialAccessTokensTable {
   expires_at: number;
 }
 
+export interface RateLimitsTable {
+  key: string;
+  window_start: number;
+  count: number;
+  previous_count: number;
+}
+
+export interface AuditEventsTable {
+  id: string;
+  at: number;
+  type: string;
+  actor: string;
+  client_id: string | null;
+  subject: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  details: string;
+}
+
 export interface UsersTable {
   sub: string;
   username: string;
@@ -181,4 +200,6 @@ export interface Database {
   access_tokens: AccessTokensTable;
   refresh_tokens: RefreshTokensTable;
   initial_access_tokens: InitialAccessTokensTable;
+  rate_limits: RateLimitsTable;
+  audit_events: AuditEventsTable;
 }
