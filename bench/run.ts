@@ -2,12 +2,13 @@
 // scenario at a time: warm-up, then the same connections and duration against each. Prints a table and writes
 // bench/results/<timestamp>.json. A benchmark, not a test: nothing here asserts a timing.
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runLoad, type Measurement } from './lib/load.js';
+import { formatProfile, summariseProfile } from './lib/profile.js';
 import { freePort, HAS_PROC, HAS_TASKSET, pinSelf, runCommand, startProcess, type ServerProcess } from './lib/processes.js';
 import { DEFAULT_SCENARIOS, SCENARIOS, SMOKE_SCENARIOS, sendOnce, type ClientCredentials, type Instance, type Prepared, type Side, type TokenKind } from './lib/scenarios.js';
 import { seedDatabase } from './lib/seed.js';
@@ -29,6 +30,7 @@ const USAGE = `usage: npm run bench -- [options]
   --workers N|auto    latchkey serve --workers (more than 1 turns off CPU pinning: the cores are shared)
   --no-pin            do not pin the server and the load generator to separate cores
   --smoke             a ~5 s run that proves the harness works (CI); no numbers worth quoting
+  --cpu-prof          run Latchkey under node --cpu-prof; prints the self-time summary per instance at the end
   --out FILE          where the JSON goes (default bench/results/<timestamp>.json)`;
 
 const { values: args } = parseArgs({
@@ -45,6 +47,7 @@ const { values: args } = parseArgs({
     'no-pin': { type: 'boolean', default: false },
     smoke: { type: 'boolean', default: false },
     out: { type: 'string' },
+    'cpu-prof': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -76,6 +79,7 @@ const names = args.scenarios?.split(',').map((name) => name.trim()) ?? (smoke ? 
 const unknown = names.filter((name) => !SCENARIOS.some((scenario) => scenario.name === name));
 if (unknown.length > 0) fail(`unknown scenario ${unknown.join(', ')} (try --help)`);
 const scenarios = SCENARIOS.filter((scenario) => names.includes(scenario.name));
+const PROFILE_DIR = join(ROOT, 'bench/results/profiles');
 const poolSize = smoke ? 200 : 20_000;
 
 if (!existsSync(LATCHKEY_MAIN)) fail(`${LATCHKEY_MAIN} is missing: run \`npm run build\` first`);
@@ -138,7 +142,7 @@ async function startLatchkey(dbUrl: string | undefined, instance: Instance): Pro
   return startProcess({
     name: `latchkey (${instance})`,
     command: process.execPath,
-    args: [LATCHKEY_MAIN, 'serve', ...(workers > 1 ? ['--workers', String(workers)] : [])],
+    args: [...(args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=latchkey-${instance}-${Date.now()}.cpuprofile`] : []), LATCHKEY_MAIN, 'serve', ...(workers > 1 ? ['--workers', String(workers)] : [])],
     env: latchkeyEnv(dbUrl, { LATCHKEY_HOST: '127.0.0.1', LATCHKEY_PORT: String(port), LATCHKEY_ISSUER: issuer, ...INSTANCE_ENV[instance] }),
     cpus: serverCpus,
     ready: /listening on (http:\/\/\S+)/,
@@ -172,6 +176,9 @@ interface Row {
 
 async function main(): Promise<void> {
   const started = new Date();
+  const loadBefore = loadavg()[0] ?? 0;
+  // Other work on the machine skews every figure: say so rather than quietly report noise.
+  if (loadBefore > 0.5) console.warn(`bench: the 1-minute load average is ${loadBefore.toFixed(2)} before the run: other processes share these cores, expect noise`);
   const dbUrl = await databaseUrl();
   const bootstrapEnv = latchkeyEnv(dbUrl);
   const confidential = { grant_types: ['client_credentials'], response_types: [], redirect_uris: [] };
@@ -240,7 +247,7 @@ async function main(): Promise<void> {
       name: 'peer',
       paths: { discovery: '/.well-known/openid-configuration', jwks: '/jwks', token: '/token', introspection: '/token/introspection', revocation: '/token/revocation' },
       client: (_kind, auth) => (auth === 'basic' ? peerBasic : peerPkjwt),
-      tokenParameters: (kind) => (kind === 'opaque' ? {} : { resource: `urn:bench:${kind}`, scope: 'api' }),
+      tokenParameters: (kind): Record<string, string> => (kind === 'opaque' ? {} : { resource: `urn:bench:${kind}`, scope: 'api' }),
       instanceFor: () => 'default',
       baseUrl: async () => peerUrl,
     };
@@ -296,7 +303,7 @@ async function main(): Promise<void> {
   const report = {
     started: started.toISOString(),
     finished: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform, taskset: HAS_TASKSET, proc: HAS_PROC },
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform, taskset: HAS_TASKSET, proc: HAS_PROC, loadAverageBefore: loadBefore, loadAverageAfter: loadavg()[0] },
     settings: { connections, durationSeconds: duration, warmupSeconds: warmup, repeat, pinned: pin, database: dbUrl ? 'postgresql' : 'sqlite', workers, peer: args.peer ?? null, smoke, seed: args.seed ?? null },
     seed: seedReport ?? null,
     rows,
@@ -305,6 +312,16 @@ async function main(): Promise<void> {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nbench: results in ${out}`);
+}
+
+/** After the servers stopped (profiles are written on exit): one summary per profile this run wrote. */
+function summariseProfiles(since: number): void {
+  if (!args['cpu-prof'] || !existsSync(PROFILE_DIR)) return;
+  for (const name of readdirSync(PROFILE_DIR)) {
+    const path = join(PROFILE_DIR, name);
+    if (!name.endsWith('.cpuprofile') || statSync(path).mtimeMs < since) continue;
+    console.log(`\n## ${path}\n\n${formatProfile(summariseProfile(path, 20))}`);
+  }
 }
 
 function ratio(a: number, b: number): number {
@@ -325,6 +342,7 @@ function table(rows: readonly Row[]): string {
   return lines.join('\n');
 }
 
+const benchStarted = Date.now();
 let exitCode = 0;
 try {
   await main();
@@ -333,5 +351,6 @@ try {
   exitCode = 1;
 } finally {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  summariseProfiles(benchStarted);
 }
 process.exit(exitCode);
