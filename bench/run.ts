@@ -171,6 +171,8 @@ interface Row {
   readonly result?: Measurement;
   readonly skipped?: string;
   readonly ratioToBaseline?: number;
+  /** The same ratio in requests per server CPU-second. */
+  readonly cpuRatioToBaseline?: number;
   readonly latchkeyOverPeer?: number;
 }
 
@@ -258,7 +260,7 @@ async function main(): Promise<void> {
     rows.push(row);
     const r = row.result;
     const line = r
-      ? `${row.target.padEnd(9)} ${String(r.requestsPerSecond).padStart(7)} req/s  p50 ${r.latencyP50Ms} ms  p99 ${r.latencyP99Ms} ms  cpu ${r.serverCpuPercent ?? '?'}%  rss ${r.serverRssMiB ?? '?'} MiB${r.non2xx + r.errors > 0 ? `  (${r.non2xx} non-2xx, ${r.errors} errors)` : ''}`
+      ? `${row.target.padEnd(9)} ${String(r.requestsPerSecond).padStart(7)} req/s  p50 ${r.latencyP50Ms} ms  p99 ${r.latencyP99Ms} ms  cpu ${r.serverCpuPercent ?? '?'}% (${r.requestsPerCpuSecond ?? '?'} req/CPU-s)  rss ${r.serverRssMiB ?? '?'} MiB${r.non2xx + r.errors > 0 ? `  (${r.non2xx} non-2xx, ${r.errors} errors)` : ''}`
       : `${row.target.padEnd(9)} skipped: ${row.skipped}`;
     console.log(`  ${line}`);
   };
@@ -291,7 +293,14 @@ async function main(): Promise<void> {
       }
       const result = await measure(server.url, prepared, server.pid);
       measured[target] = result;
-      print({ scenario: scenario.name, title: scenario.title, target, result, ratioToBaseline: ratio(result.requestsPerSecond, base.requestsPerSecond) });
+      print({
+        scenario: scenario.name,
+        title: scenario.title,
+        target,
+        result,
+        ratioToBaseline: ratio(result.requestsPerSecond, base.requestsPerSecond),
+        ...(result.requestsPerCpuSecond && base.requestsPerCpuSecond && { cpuRatioToBaseline: ratio(result.requestsPerCpuSecond, base.requestsPerCpuSecond) }),
+      });
     }
     if (measured.latchkey && measured.peer) {
       const last = rows.findLast((row) => row.target === 'latchkey' && row.scenario === scenario.name);
@@ -330,14 +339,17 @@ function ratio(a: number, b: number): number {
 
 /** Markdown, so it can be pasted into an issue note. */
 function table(rows: readonly Row[]): string {
-  const lines = ['| scenario | target | req/s | × bare | p50 ms | p99 ms | server CPU % | RSS MiB | Latchkey/peer |', '|---|---|---:|---:|---:|---:|---:|---:|---:|'];
+  const lines = [
+    '| scenario | target | req/s | × bare | p50 ms | p99 ms | server CPU % | req/CPU-s | × bare (CPU) | RSS MiB | Latchkey/peer |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
   for (const row of rows) {
     const r = row.result;
     if (!r) {
-      lines.push(`| ${row.scenario} | ${row.target} | — | | | | | | ${row.skipped ?? ''} |`);
+      lines.push(`| ${row.scenario} | ${row.target} | — | | | | | | | | ${row.skipped ?? ''} |`);
       continue;
     }
-    lines.push(`| ${row.scenario} | ${row.target} | ${r.requestsPerSecond} | ${row.target === 'baseline' ? '1.00' : (row.ratioToBaseline ?? 0).toFixed(2)} | ${r.latencyP50Ms} | ${r.latencyP99Ms} | ${r.serverCpuPercent ?? '?'} | ${r.serverRssMiB ?? '?'} | ${row.latchkeyOverPeer?.toFixed(2) ?? ''} |`);
+    lines.push(`| ${row.scenario} | ${row.target} | ${r.requestsPerSecond} | ${row.target === 'baseline' ? '1.00' : (row.ratioToBaseline ?? 0).toFixed(2)} | ${r.latencyP50Ms} | ${r.latencyP99Ms} | ${r.serverCpuPercent ?? '?'} | ${r.requestsPerCpuSecond ?? '?'} | ${row.target === 'baseline' ? '1.00' : (row.cpuRatioToBaseline?.toFixed(2) ?? '?')} | ${r.serverRssMiB ?? '?'} | ${row.latchkeyOverPeer?.toFixed(2) ?? ''} |`);
   }
   return lines.join('\n');
 }

@@ -22,6 +22,8 @@ export interface Measurement {
   readonly errors: number;
   /** Server CPU over the run, in percent of one core (200 = two cores busy). */
   readonly serverCpuPercent: number | undefined;
+  /** Requests served per second of server CPU: what one dedicated core would do, robust to a shared machine. */
+  readonly requestsPerCpuSecond: number | undefined;
   readonly serverRssMiB: number | undefined;
   readonly serverRssPeakMiB: number | undefined;
 }
@@ -59,6 +61,7 @@ export async function runLoad({ url, spec, connections, durationSeconds, serverP
   const after = serverPid === undefined ? undefined : treeUsage(serverPid);
   const seconds = result.duration > 0 ? result.duration : elapsed;
   const mib = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 10) / 10;
+  const cpuSeconds = before && after ? after.cpuSeconds - before.cpuSeconds : undefined;
   return {
     requestsPerSecond: Math.round(result['2xx'] / seconds),
     latencyP50Ms: result.latency.p50,
@@ -67,6 +70,7 @@ export async function runLoad({ url, spec, connections, durationSeconds, serverP
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
     serverCpuPercent: before && after ? Math.round(((after.cpuSeconds - before.cpuSeconds) / elapsed) * 100) : undefined,
+    requestsPerCpuSecond: cpuSeconds ? Math.round(result['2xx'] / cpuSeconds) : undefined,
     serverRssMiB: after ? mib(after.rssBytes) : undefined,
     serverRssPeakMiB: after ? mib(Math.max(rssPeak, after.rssBytes)) : undefined,
   };
