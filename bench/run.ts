@@ -14,7 +14,7 @@ import { DEFAULT_SCENARIOS, SCENARIOS, SMOKE_SCENARIOS, sendOnce, type ClientCre
 import { seedDatabase } from './lib/seed.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const LATCHKEY_MAIN = join(ROOT, 'dist/cli/main.js');
+const LATCHKEY_MAIN = process.env.LATCHKEY_BENCH_MAIN ?? join(ROOT, 'dist/cli/main.js'); // another build, for A/B runs
 const SERVER_CPU = '0';
 const LOADER_CPU = '1';
 
@@ -31,6 +31,7 @@ const USAGE = `usage: npm run bench -- [options]
   --no-pin            do not pin the server and the load generator to separate cores
   --smoke             a ~5 s run that proves the harness works (CI); no numbers worth quoting
   --cpu-prof          run Latchkey under node --cpu-prof; prints the self-time summary per instance at the end
+                      (LATCHKEY_BENCH_MAIN=path/to/dist/cli/main.js measures another build, for A/B comparisons)
   --out FILE          where the JSON goes (default bench/results/<timestamp>.json)`;
 
 const { values: args } = parseArgs({
@@ -83,7 +84,7 @@ const PROFILE_DIR = join(ROOT, 'bench/results/profiles');
 const poolSize = smoke ? 200 : 20_000;
 
 if (!existsSync(LATCHKEY_MAIN)) fail(`${LATCHKEY_MAIN} is missing: run \`npm run build\` first`);
-if (statSync(LATCHKEY_MAIN).mtimeMs < statSync(join(ROOT, 'src/cli/main.ts')).mtimeMs) console.warn('bench: dist/ looks older than src/: `npm run build` to measure the current code');
+if (process.env.LATCHKEY_BENCH_MAIN === undefined && statSync(LATCHKEY_MAIN).mtimeMs < statSync(join(ROOT, 'src/cli/main.ts')).mtimeMs) console.warn('bench: dist/ looks older than src/: `npm run build` to measure the current code');
 if (pin) pinSelf(LOADER_CPU);
 
 // ---- Databases and clients --------------------------------------------------------------------------------------
