@@ -1,5 +1,6 @@
 // The composition root: the whole server wired on one readable page (DESIGN.md).
 import { randomUUID } from 'node:crypto';
+import formBody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config/config.js';
 import { loadMasterKey } from './config/load-master-key.js';
@@ -7,16 +8,30 @@ import { buildAdminApp } from './http/admin/admin-app.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { discoveryRoutes } from './http/routes/discovery.js';
 import { healthRoutes } from './http/routes/health.js';
+import { introspectionRoute } from './http/routes/introspection.js';
 import { jwksRoute } from './http/routes/jwks.js';
 import { registrationRoutes } from './http/routes/registration.js';
+import { revocationRoute } from './http/routes/revocation.js';
+import { tokenRoute } from './http/routes/token.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import type { MasterKey } from './lib/master-key.js';
 import { systemRandom, type Random } from './lib/random.js';
 import { clientAuthenticationMetadata } from './protocol/client-authentication/client-authentication-metadata.js';
 import { createClientJwksSource, type ClientJwksSource } from './protocol/client-authentication/client-jwks.js';
-import { buildServerMetadata, ENDPOINT_PATHS } from './protocol/discovery/server-metadata.js';
+import type { ProtocolDeps } from './protocol/deps.js';
+import { buildServerMetadata, endpointUrl, ENDPOINT_PATHS } from './protocol/discovery/server-metadata.js';
+import { tokenMetadata } from './protocol/discovery/token-metadata.js';
+import { clientCredentialsGrant } from './protocol/grants/client-credentials.js';
+import { refreshTokenGrant } from './protocol/grants/refresh-token.js';
+import { createTokenEndpoint } from './protocol/grants/token-endpoint.js';
+import type { TokenGrant } from './protocol/grants/token-grant.js';
+import { createIntrospectionEndpoint } from './protocol/introspection/introspect-token.js';
 import { KeyRing } from './protocol/keys/key-ring.js';
+import { scheduleGarbageCollection } from './protocol/maintenance/collect-garbage.js';
+import { expirySweepers } from './protocol/maintenance/sweepers.js';
 import { registrationMetadata } from './protocol/registration/registration-metadata.js';
+import { createRevocationEndpoint } from './protocol/revocation/revoke-token.js';
+import { createTokenIssuer } from './protocol/tokens/create-token-issuer.js';
 import { openStorage } from './storage/open-storage.js';
 import type { Storage } from './storage/storage.js';
 
@@ -35,6 +50,8 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { config, storage, keys } = deps;
+  const protocol: ProtocolDeps = { ...deps, tokens: createTokenIssuer(deps) };
+  const grants: TokenGrant[] = [clientCredentialsGrant, refreshTokenGrant];
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -62,11 +79,21 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     if (closing) reply.header('connection', 'close');
   });
   registerErrorHandler(app);
+  app.register(formBody);
 
-  const metadata = buildServerMetadata(config, [clientAuthenticationMetadata(), registrationMetadata(config)]);
+  const metadata = buildServerMetadata(config, [
+    clientAuthenticationMetadata(),
+    registrationMetadata(config),
+    tokenMetadata(config, grants.map((grant) => grant.grantType)),
+  ]);
   discoveryRoutes(app, metadata);
   jwksRoute(app, ENDPOINT_PATHS.jwks, keys);
   if (config.registration !== 'off') registrationRoutes(app, deps); // RFC 7591 §3: absent when off
+  const { token, introspection, revocation } = ENDPOINT_PATHS;
+  const url = (path: string): string => endpointUrl(config.issuer, path);
+  tokenRoute(app, token, url(token), createTokenEndpoint(grants, protocol));
+  introspectionRoute(app, introspection, url(introspection), createIntrospectionEndpoint(protocol));
+  revocationRoute(app, revocation, url(revocation), createRevocationEndpoint(protocol));
   healthRoutes(app, {
     async check() {
       const database = await storage.ping().then(() => 'ok' as const, () => 'failing' as const);
@@ -113,6 +140,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const app = buildApp(deps);
     if (config.clients.allowLoopbackJwksUri) app.log.warn('LATCHKEY_ALLOW_LOOPBACK_JWKS_URI is on: client keys may be fetched over plain http from loopback');
     const address = await app.listen({ host: config.host, port: config.port });
+    const gc = scheduleGarbageCollection({
+      sweepers: expirySweepers(storage),
+      now: () => clock.now(),
+      intervalMs: config.gc.intervalSeconds * 1000,
+      batchSize: config.gc.batchSize,
+      onCollected: (deleted) => app.log.debug({ deleted }, 'expired rows deleted'),
+      onError: (error) => app.log.warn({ err: error }, 'clean-up of expired rows failed; retrying next interval'),
+    });
     const port = new URL(address).port;
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     let admin: { app: FastifyInstance; url: string } | undefined;
@@ -122,6 +157,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         const adminAddress = await adminApp.listen({ host: config.adminHost, port: config.adminPort });
         admin = { app: adminApp, url: adminAddress };
       } catch (error) {
+        await gc.stop();
         await app.close();
         throw error;
       }
@@ -133,6 +169,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       ...(admin !== undefined && { adminUrl: admin.url }),
       createdMasterKey: master.created,
       async close() {
+        await gc.stop();
         await Promise.all([app.close(), admin?.app.close()]);
         await storage.close();
       },

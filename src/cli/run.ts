@@ -3,6 +3,7 @@ import { CONFIG_FLAGS, ConfigError } from '../config/load-config.js';
 import { OAuthError } from '../protocol/errors.js';
 import { StorageUnavailableError } from '../storage/open-storage.js';
 import { CLIENT_FLAGS, clientCommand } from './commands/client.js';
+import { gcCommand } from './commands/gc.js';
 import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
 import { REGISTRATION_TOKEN_FLAGS, registrationTokenCommand } from './commands/registration-token.js';
@@ -18,6 +19,7 @@ usage: latchkey <command> [options]
   keys list | keys rotate   signing keys and their rollover
   client create|list|show|update|delete|rotate-secret   registered clients
   registration-token create [--expires-in S]           an initial access token for POST /register
+  gc [--json]               delete expired tokens, grants and replay records now
 
 configuration flags (also LATCHKEY_* environment variables or --config FILE):
   --issuer URL  --port N  --host H  --data-dir DIR  --database-url URL  --registration off|token|open`;
@@ -30,6 +32,7 @@ const COMMANDS: Record<string, Command> = {
   keys: (args, flags, io) => keysCommand(args, flags, io),
   client: (args, flags, io) => clientCommand(args, flags, io),
   'registration-token': (args, flags, io) => registrationTokenCommand(args, flags, io),
+  gc: (_args, flags, io) => gcCommand(flags, io),
 };
 
 /** The flags each built-in command reads besides CONFIG_FLAGS: any other is a typo, refused rather than ignored. */
@@ -39,6 +42,7 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   keys: ['alg', 'json'],
   client: CLIENT_FLAGS,
   'registration-token': REGISTRATION_TOKEN_FLAGS,
+  gc: ['json'],
 };
 
 /** Flags that take no value. Every other --flag takes the next argument (or --flag=value). */

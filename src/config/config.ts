@@ -3,6 +3,21 @@
 export type RegistrationMode = 'off' | 'token' | 'open';
 export type SigningAlg = 'ES256' | 'RS256' | 'EdDSA';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type AccessTokenFormatSetting = 'jwt' | 'opaque';
+
+/** A protected resource the server issues tokens for (RFC 8707 §2): its URI becomes the access token's `aud`. */
+export interface ResourceServerConfig {
+  /** Absolute URI without a fragment (RFC 8707 §2). */
+  readonly uri: string;
+  /** The scopes this resource accepts; an access token for it carries only these. Absent: any scope. */
+  readonly scopes?: readonly string[];
+  /** Overrides the client's access token format: a resource that cannot introspect needs `jwt`, and vice versa. */
+  readonly accessTokenFormat?: AccessTokenFormatSetting;
+  /** Caps the access token lifetime for this resource. */
+  readonly accessTokenTtlSeconds?: number;
+  /** The client_ids this resource server authenticates with: they may introspect tokens whose `aud` names it (RFC 7662 §4). */
+  readonly clients?: readonly string[];
+}
 
 export interface Config {
   /** RFC 8414 §2: https URL, no query or fragment; http only on loopback (RFC 8252 §8.3 spirit, for development). */
@@ -31,6 +46,26 @@ export interface Config {
     readonly retentionSeconds: number;
   };
   readonly shutdownTimeoutSeconds: number;
+  readonly tokens: {
+    /** Access token lifetime unless the client's policy or the resource says otherwise (RFC 9700 §2.2.2: short-lived). */
+    readonly accessTokenTtlSeconds: number;
+    /** A refresh token unused this long expires (RFC 9700 §4.14.2). Each rotation starts a new idle period. */
+    readonly refreshTokenIdleSeconds: number;
+    /** A refresh token family ends this long after its first token, however often it is rotated (RFC 9700 §4.14.2). */
+    readonly refreshTokenAbsoluteSeconds: number;
+    /** How long a rotated refresh token may be presented again without revoking its family (0: never). */
+    readonly refreshReuseGraceSeconds: number;
+  };
+  /** The `aud` of access tokens requested without a resource indicator (default: the issuer). */
+  readonly defaultAudience: string;
+  /** RFC 8707 resources; a `resource` parameter naming anything else is `invalid_target`. */
+  readonly resources: readonly ResourceServerConfig[];
+  readonly gc: {
+    /** How often each server process deletes expired rows (0: never; `latchkey gc` runs it by hand). */
+    readonly intervalSeconds: number;
+    /** Rows deleted per statement, so no sweep holds a lock for long. */
+    readonly batchSize: number;
+  };
   readonly clients: {
     /** How long a rotated-out client secret keeps working (0: it stops at once). CLI --grace overrides it. */
     readonly secretRotationGraceSeconds: number;

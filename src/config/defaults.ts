@@ -18,6 +18,17 @@ export const defaults = {
     retentionSeconds: 86_400, // no JWT we sign lives longer than a day
   },
   shutdownTimeoutSeconds: 10,
+  tokens: {
+    accessTokenTtlSeconds: 600, // RFC 9700 §2.2.2 (short-lived access tokens); RFC 9068 tokens cannot be recalled
+    refreshTokenIdleSeconds: 14 * 86_400, // RFC 9700 §4.14.2: expire after a period of inactivity
+    refreshTokenAbsoluteSeconds: 30 * 86_400, // and after a fixed lifetime, however often rotated
+    refreshReuseGraceSeconds: 0, // RFC 9700 §4.14.2: any reuse of a rotated token revokes the family
+  },
+  resources: [],
+  gc: {
+    intervalSeconds: 300,
+    batchSize: 1000,
+  },
   clients: {
     secretRotationGraceSeconds: 0, // a rotated secret is usually rotated because it leaked
     allowLoopbackJwksUri: false, // RFC 7591 §2: jwks_uri is fetched over TLS

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config, LogLevel, RegistrationMode, SigningAlg } from './config.js';
 import { defaults } from './defaults.js';
+import { parseResources, parseResourceUri } from './parse-resources.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -90,6 +91,14 @@ const SETTINGS = {
   prePublicationSeconds: { key: 'keys.prePublicationSeconds', env: 'LATCHKEY_KEY_PREPUBLICATION_SECONDS', flag: 'key-prepublication-seconds', parse: integer(0, 30 * 86_400) },
   retentionSeconds: { key: 'keys.retentionSeconds', env: 'LATCHKEY_KEY_RETENTION_SECONDS', flag: 'key-retention-seconds', parse: integer(60, 365 * 86_400) },
   shutdownTimeoutSeconds: { key: 'shutdownTimeoutSeconds', env: 'LATCHKEY_SHUTDOWN_TIMEOUT_SECONDS', flag: 'shutdown-timeout-seconds', parse: integer(1, 600) },
+  accessTokenTtlSeconds: { key: 'tokens.accessTokenTtlSeconds', env: 'LATCHKEY_ACCESS_TOKEN_TTL_SECONDS', flag: 'access-token-ttl-seconds', parse: integer(1, 86_400) },
+  refreshTokenIdleSeconds: { key: 'tokens.refreshTokenIdleSeconds', env: 'LATCHKEY_REFRESH_TOKEN_IDLE_SECONDS', flag: 'refresh-token-idle-seconds', parse: integer(60, 400 * 86_400) },
+  refreshTokenAbsoluteSeconds: { key: 'tokens.refreshTokenAbsoluteSeconds', env: 'LATCHKEY_REFRESH_TOKEN_ABSOLUTE_SECONDS', flag: 'refresh-token-absolute-seconds', parse: integer(60, 400 * 86_400) },
+  refreshReuseGraceSeconds: { key: 'tokens.refreshReuseGraceSeconds', env: 'LATCHKEY_REFRESH_REUSE_GRACE_SECONDS', flag: 'refresh-reuse-grace-seconds', parse: integer(0, 60) },
+  defaultAudience: { key: 'defaultAudience', env: 'LATCHKEY_DEFAULT_AUDIENCE', flag: 'default-audience', parse: parseResourceUri },
+  resources: { key: 'resources', env: 'LATCHKEY_RESOURCES', flag: 'resources', parse: parseResources },
+  gcIntervalSeconds: { key: 'gc.intervalSeconds', env: 'LATCHKEY_GC_INTERVAL_SECONDS', flag: 'gc-interval-seconds', parse: integer(0, 86_400) },
+  gcBatchSize: { key: 'gc.batchSize', env: 'LATCHKEY_GC_BATCH_SIZE', flag: 'gc-batch-size', parse: integer(1, 100_000) },
   secretRotationGraceSeconds: { key: 'clients.secretRotationGraceSeconds', env: 'LATCHKEY_CLIENT_SECRET_GRACE_SECONDS', flag: 'client-secret-grace-seconds', parse: integer(0, 30 * 86_400) },
   allowLoopbackJwksUri: { key: 'clients.allowLoopbackJwksUri', env: 'LATCHKEY_ALLOW_LOOPBACK_JWKS_URI', flag: 'allow-loopback-jwks-uri', parse: oneOf(['true', 'false']) },
 } as const satisfies Record<string, Setting<unknown>>;
@@ -175,8 +184,16 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   if (adminPort !== undefined && values.adminToken === undefined) {
     throw new ConfigError('LATCHKEY_ADMIN_TOKEN: must be set when the admin API is on (LATCHKEY_ADMIN_PORT)');
   }
+  const accessTokenTtlSeconds = values.accessTokenTtlSeconds ?? defaults.tokens.accessTokenTtlSeconds;
+  const retentionSeconds = values.retentionSeconds ?? defaults.keys.retentionSeconds;
+  const resources = values.resources ?? defaults.resources;
+  for (const ttl of [accessTokenTtlSeconds, ...resources.map((resource) => resource.accessTokenTtlSeconds ?? 0)]) {
+    // A JWT must stay verifiable for its whole life, so its key stays published at least that long.
+    if (ttl > retentionSeconds) throw new ConfigError(`access token lifetime ${ttl} s: must not exceed keys.retentionSeconds (${retentionSeconds} s)`);
+  }
+  const issuer = values.issuer ?? `http://localhost:${port === 0 ? defaults.port : port}`;
   return {
-    issuer: values.issuer ?? `http://localhost:${port === 0 ? defaults.port : port}`,
+    issuer,
     host: values.host ?? defaults.host,
     port,
     dataDir,
@@ -192,9 +209,21 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       accessTokenAlg: values.accessTokenAlg ?? defaults.keys.accessTokenAlg,
       idTokenAlg: values.idTokenAlg ?? defaults.keys.idTokenAlg,
       prePublicationSeconds: values.prePublicationSeconds ?? defaults.keys.prePublicationSeconds,
-      retentionSeconds: values.retentionSeconds ?? defaults.keys.retentionSeconds,
+      retentionSeconds,
     },
     shutdownTimeoutSeconds: values.shutdownTimeoutSeconds ?? defaults.shutdownTimeoutSeconds,
+    tokens: {
+      accessTokenTtlSeconds,
+      refreshTokenIdleSeconds: values.refreshTokenIdleSeconds ?? defaults.tokens.refreshTokenIdleSeconds,
+      refreshTokenAbsoluteSeconds: values.refreshTokenAbsoluteSeconds ?? defaults.tokens.refreshTokenAbsoluteSeconds,
+      refreshReuseGraceSeconds: values.refreshReuseGraceSeconds ?? defaults.tokens.refreshReuseGraceSeconds,
+    },
+    defaultAudience: values.defaultAudience ?? issuer,
+    resources,
+    gc: {
+      intervalSeconds: values.gcIntervalSeconds ?? defaults.gc.intervalSeconds,
+      batchSize: values.gcBatchSize ?? defaults.gc.batchSize,
+    },
     clients: {
       secretRotationGraceSeconds: values.secretRotationGraceSeconds ?? defaults.clients.secretRotationGraceSeconds,
       allowLoopbackJwksUri: values.allowLoopbackJwksUri === undefined ? defaults.clients.allowLoopbackJwksUri : values.allowLoopbackJwksUri === 'true',

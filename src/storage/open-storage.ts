@@ -2,10 +2,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { createKyselyStorage } from './kysely/kysely-storage.js';
 import type { Database } from './kysely/schema.js';
+import { SerialSqliteDialect } from './kysely/sqlite-dialect.js';
 import { migrations } from './migrations/index.js';
 import { startSqliteCheckpointer, type Checkpointer } from './sqlite-checkpointer.js';
 import type { Storage } from './storage.js';
@@ -38,7 +39,7 @@ function openKysely(url: string, poolSize: number): { db: Kysely<Database>; dial
     database.pragma('synchronous = NORMAL'); // WAL + NORMAL: durable across process crashes, fast commits
     database.pragma('busy_timeout = 5000'); // several processes may share the file
     database.pragma('foreign_keys = ON');
-    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite' };
+    return { db: new Kysely<Database>({ dialect: new SerialSqliteDialect(database) }), dialect: 'sqlite' };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 });

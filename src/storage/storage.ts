@@ -2,7 +2,9 @@
 // Every state change that must happen once is one atomic statement, so it holds across processes sharing PostgreSQL.
 import type { SigningAlg } from '../config/config.js';
 import type { Client } from './records/client.js';
+import type { AccessTokenRecord } from './records/access-token.js';
 import type { GrantRecord } from './records/grant.js';
+import type { RefreshTokenRecord } from './records/refresh-token.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -66,8 +68,40 @@ export interface Grants {
   find(id: string): Promise<GrantRecord | undefined>;
   /** Marks the grant revoked and revokes every token issued under it, in one transaction. */
   revoke(id: string, at: number): Promise<void>;
-  /** A user's live grants (connected apps). */
+  /** A user's grants that are not revoked (connected apps), newest first; the caller filters on expiresAt. */
   listBySubject(subject: string): Promise<GrantRecord[]>;
+  /**
+   * Records an issuance under the grant: sets lastUsedAt, extends expiresAt to at least `coversUntil`, and holds the
+   * grant's row lock until the enclosing transaction ends, so a concurrent revoke() runs wholly before (then this
+   * resolves false) or wholly after the tokens being issued exist (then it revokes them too). False when the grant is
+   * revoked or unknown. Call it first inside `transaction()`, before writing the tokens.
+   */
+  touch(id: string, at: number, coversUntil: number): Promise<boolean>;
+  /** Deletes up to `limit` grants that are expired or revoked before `now`, with their tokens; returns how many went. */
+  deleteExpired(now: number, limit: number): Promise<number>;
+}
+
+/** Access tokens of both formats, by SHA-256 (opaque) or jti (JWT). */
+export interface AccessTokens {
+  save(token: AccessTokenRecord): Promise<void>;
+  find(id: string): Promise<AccessTokenRecord | undefined>;
+  /** Marks one token revoked; false when it is unknown or was already revoked. */
+  revoke(id: string, at: number): Promise<boolean>;
+  /** Deletes up to `limit` tokens that expired before `now`; returns how many went. */
+  deleteExpired(now: number, limit: number): Promise<number>;
+}
+
+export interface RefreshTokens {
+  save(token: RefreshTokenRecord): Promise<void>;
+  find(hash: string): Promise<RefreshTokenRecord | undefined>;
+  /**
+   * Swaps `oldHash` for `next` in one step: marks the old token rotated at `next.issuedAt` with `next` as its
+   * successor, only if it is neither rotated nor revoked, and stores `next`. Resolves true for exactly one caller
+   * however many race, across processes; false if the old token was already rotated or revoked (reuse, RFC 9700 §4.14.2).
+   */
+  rotate(oldHash: string, next: RefreshTokenRecord): Promise<boolean>;
+  /** Deletes up to `limit` tokens that expired before `now`; returns how many went. */
+  deleteExpired(now: number, limit: number): Promise<number>;
 }
 
 export interface Storage {
@@ -75,6 +109,9 @@ export interface Storage {
   readonly signingKeys: SigningKeys;
   readonly clients: Clients;
   readonly replay: ReplayGuard;
+  readonly grants: Grants;
+  readonly accessTokens: AccessTokens;
+  readonly refreshTokens: RefreshTokens;
   readonly initialAccessTokens: InitialAccessTokens;
   /** Runs `work` in one transaction: all of it commits, or none of it. */
   transaction<T>(work: (tx: Storage) => Promise<T>): Promise<T>;

@@ -162,7 +162,7 @@ describe.concurrent('Issue #2 "Done when", end to end', () => {
     it('Issue #2 §3: an unreachable database', async () => {
       const port = await freePort(); // free a moment ago: nothing listens there
       const result = await serve({ LATCHKEY_DATABASE_URL: `postgres://latchkey:secret@127.0.0.1:${port}/x` });
-      expectOneLineFailure(result, new RegExp(`^latchkey: cannot reach the database at postgres://latchkey:\\*\\*\\*@127\\.0\\.0\\.1:${port}/x: ECONNREFUSED$`));
+      expectOneLineFailure(result, new RegExp(`^latchkey: LATCHKEY_DATABASE_URL: cannot reach the database at postgres://latchkey:\\*\\*\\*@127\\.0\\.0\\.1:${port}/x: ECONNREFUSED$`));
       expect(result.stderr).not.toContain('secret');
     });
 

@@ -7,6 +7,8 @@ export type ServerMetadata = Readonly<Record<string, unknown>>;
 export const ENDPOINT_PATHS = {
   jwks: '/jwks',
   token: '/token',
+  introspection: '/introspect',
+  revocation: '/revoke',
   registration: '/register',
 } as const;
 

@@ -1,6 +1,6 @@
 // The signing keys a process uses: loaded from storage, unsealed once, refreshed so a rotation made elsewhere
 // (the CLI, another process) is seen without a restart. JWKS per RFC 7517 §5.
-import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import type { SigningAlg } from '../../config/config.js';
 import type { Clock } from '../../lib/clock.js';
 import type { MasterKey } from '../../lib/master-key.js';
@@ -25,6 +25,7 @@ export class KeyRing {
   private schedule: KeySchedule | undefined;
   private scheduledAt = Number.NEGATIVE_INFINITY;
   private readonly unsealed = new Map<string, KeyObject>();
+  private readonly publicKeys = new Map<string, KeyObject>();
 
   constructor(private readonly options: KeyRingOptions) {}
 
@@ -78,6 +79,18 @@ export class KeyRing {
     const record = this.current().signing.get(alg);
     if (record === undefined) throw new Error(`no active ${alg} signing key`);
     return { kid: record.kid, alg: record.alg, privateKey: this.privateKey(record) };
+  }
+
+  /** The published key `kid`, to verify what this server signed; undefined when it is not (or no longer) published. */
+  verificationKey(kid: string): { alg: SigningAlg; publicKey: KeyObject } | undefined {
+    const record = this.current().published.find((key) => key.kid === kid);
+    if (record === undefined) return undefined;
+    let publicKey = this.publicKeys.get(kid);
+    if (publicKey === undefined) {
+      publicKey = createPublicKey({ key: record.publicJwk as never, format: 'jwk' });
+      this.publicKeys.set(kid, publicKey);
+    }
+    return { alg: record.alg, publicKey };
   }
 
   /** The public JWK Set (RFC 7517 §5). */

@@ -4,7 +4,11 @@ import type { Client } from '../clients/client.js';
 
 export interface IssueTokensRequest {
   readonly client: Client;
-  readonly grantId: string;
+  /**
+   * The grant the tokens belong to (see Grants in storage.ts). Absent only for client_credentials: those tokens
+   * have no family and no refresh token, and are recorded (and revocable) one by one.
+   */
+  readonly grantId?: string;
   /** The user's `sub`; absent for client_credentials (then `sub` is the client_id, RFC 9068 §2.2). */
   readonly subject?: string;
   readonly scope: readonly string[];
@@ -18,6 +22,19 @@ export interface IssueTokensRequest {
   readonly refreshToken: boolean;
   /** RFC 9449 §6: the JWK thumbprint the tokens are bound to. */
   readonly dpopJkt?: string;
+  /** The refresh token's scope when it differs from the access token's (RFC 6749 §6: narrowing at refresh keeps the grant's). */
+  readonly refreshTokenScope?: readonly string[];
+  /** The end of the refresh token family being continued; default now + the absolute lifetime (a new family). */
+  readonly refreshTokenAbsoluteExpiresAt?: number;
+}
+
+/** Issuance that replaces a refresh token (RFC 6749 §6, RFC 9700 §4.14.2). */
+export interface RotateTokensRequest extends IssueTokensRequest {
+  readonly grantId: string;
+  readonly refreshToken: true;
+  /** SHA-256 of the refresh token presented. */
+  readonly rotates: string;
+  readonly refreshTokenAbsoluteExpiresAt: number;
 }
 
 export interface IssuedTokens {
@@ -40,5 +57,14 @@ export interface TokenResponse {
 }
 
 export interface TokenIssuer {
+  /**
+   * Mints the access token (and a refresh token when asked) and records them under the grant in one transaction.
+   * Throws invalid_grant when the grant is revoked (even if that happened a moment ago in another process).
+   */
   issue(request: IssueTokensRequest): Promise<IssuedTokens>;
+  /**
+   * Like issue(), and in the same transaction marks `rotates` used: resolves undefined, issuing nothing, when that
+   * refresh token was already rotated or revoked (the caller lost a race, or it is a replay).
+   */
+  rotate(request: RotateTokensRequest): Promise<IssuedTokens | undefined>;
 }

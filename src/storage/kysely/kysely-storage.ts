@@ -1,7 +1,10 @@
 // Assembles the Storage ports over one Kysely instance (the same code serves SQLite and PostgreSQL).
 import { sql, type Kysely } from 'kysely';
 import type { Dialect, Storage } from '../storage.js';
+import { kyselyAccessTokens } from './access-tokens.js';
 import { kyselyClients } from './clients.js';
+import { kyselyGrants } from './grants.js';
+import { kyselyRefreshTokens } from './refresh-tokens.js';
 import { kyselyInitialAccessTokens } from './initial-access-tokens.js';
 import { kyselyReplayGuard } from './replay-guard.js';
 import type { Database } from './schema.js';
@@ -13,6 +16,9 @@ export function createKyselyStorage(db: Kysely<Database>, dialect: Dialect, clos
     signingKeys: kyselySigningKeys(db),
     clients: kyselyClients(db),
     replay: kyselyReplayGuard(db),
+    grants: kyselyGrants(db),
+    accessTokens: kyselyAccessTokens(db),
+    refreshTokens: kyselyRefreshTokens(db),
     initialAccessTokens: kyselyInitialAccessTokens(db),
     async transaction(work) {
       if (db.isTransaction) return work(storage);

@@ -28,6 +28,55 @@ export interface ClientsTable {
   updated_at: number;
 }
 
+export interface GrantsTable {
+  id: string;
+  client_id: string;
+  subject: string | null;
+  /** Space-separated (RFC 6749 §3.3). */
+  scope: string;
+  /** JSON array of resource URIs. */
+  resources: string;
+  session_id: string | null;
+  auth_time: number | null;
+  acr: string | null;
+  /** JSON array. */
+  amr: string | null;
+  created_at: number;
+  expires_at: number | null;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface AccessTokensTable {
+  id: string;
+  format: string;
+  client_id: string;
+  grant_id: string | null;
+  subject: string | null;
+  scope: string;
+  /** JSON array of audiences. */
+  audience: string;
+  dpop_jkt: string | null;
+  issued_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+export interface RefreshTokensTable {
+  hash: string;
+  grant_id: string;
+  client_id: string;
+  subject: string | null;
+  scope: string;
+  dpop_jkt: string | null;
+  issued_at: number;
+  expires_at: number;
+  absolute_expires_at: number;
+  rotated_at: number | null;
+  successor_hash: string | null;
+  revoked_at: number | null;
+}
+
 export interface InitialAccessTokensTable {
   token_hash: string;
   created_at: number;
@@ -38,5 +87,8 @@ export interface Database {
   clients: ClientsTable;
   signing_keys: SigningKeysTable;
   replay_records: ReplayRecordsTable;
+  grants: GrantsTable;
+  access_tokens: AccessTokensTable;
+  refresh_tokens: RefreshTokensTable;
   initial_access_tokens: InitialAccessTokensTable;
 }

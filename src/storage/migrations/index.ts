@@ -3,9 +3,11 @@ import type { Migration } from 'kysely';
 import * as foundation from './0001-foundation.js';
 import * as clients from './0002-clients.js';
 import * as clientRegistration from './0003-client-registration.js';
+import * as tokens from './0004-tokens.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0002-clients': clients,
   '0003-client-registration': clientRegistration,
+  '0004-tokens': tokens,
 };

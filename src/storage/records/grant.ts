@@ -15,5 +15,13 @@ export interface GrantRecord {
   readonly acr?: string;
   readonly amr?: readonly string[];
   readonly createdAt: number;
+  /**
+   * When nothing issued under it can be live any more; the clean-up deletes it (with its tokens) then. Set it at
+   * create to what the grant covers so far (e.g. the code's expiry); each issuance extends it to the latest token's.
+   * Absent: kept until revoked.
+   */
+  readonly expiresAt?: number;
+  /** When tokens were last issued under it (connected apps: "last used"). */
+  readonly lastUsedAt?: number;
   readonly revokedAt?: number;
 }

@@ -1,0 +1,53 @@
+// The serial SQLite dialect: one connection, handed FIFO to each query or whole transaction in turn.
+import SQLite from 'better-sqlite3';
+import { Kysely, sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { SerialSqliteDialect } from './sqlite-dialect.js';
+
+interface Db {
+  t: { n: number };
+}
+
+const open = (): Kysely<Db> => {
+  const db = new Kysely<Db>({ dialect: new SerialSqliteDialect(new SQLite(':memory:')) });
+  return db;
+};
+
+describe('SerialSqliteDialect', () => {
+  it('a transaction holds the connection: a query sent meanwhile runs after it commits, never inside it', async () => {
+    const db = open();
+    await db.schema.createTable('t').addColumn('n', 'integer').execute();
+    const order: string[] = [];
+    let release: () => void = () => undefined;
+    const transaction = db.transaction().execute(async (trx) => {
+      await trx.insertInto('t').values({ n: 1 }).execute();
+      order.push('tx inserted');
+      await new Promise<void>((resolve) => (release = resolve));
+      await trx.insertInto('t').values({ n: 2 }).execute();
+      order.push('tx done');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const outside = db.selectFrom('t').select(sql<number>`count(*)`.as('count')).executeTakeFirstOrThrow().then((row) => order.push(`outside saw ${row.count}`));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    release();
+    await Promise.all([transaction, outside]);
+    expect(order).toEqual(['tx inserted', 'tx done', 'outside saw 2']);
+    await db.destroy();
+  });
+
+  it('serves many concurrent queries in the order they were sent', async () => {
+    const db = open();
+    await db.schema.createTable('t').addColumn('n', 'integer').execute();
+    await Promise.all(Array.from({ length: 200 }, (_, n) => db.insertInto('t').values({ n }).execute()));
+    const rows = await sql<{ n: number }>`select n from t order by rowid`.execute(db);
+    expect(rows.rows.map((row) => row.n)).toEqual(Array.from({ length: 200 }, (_, n) => n));
+    await db.destroy();
+  });
+
+  it('a failed statement releases the connection for the next one', async () => {
+    const db = open();
+    await expect(sql`select * from missing`.execute(db)).rejects.toThrow(/no such table/);
+    await expect(sql`select 1 as one`.execute(db)).resolves.toMatchObject({ rows: [{ one: 1 }] });
+    await db.destroy();
+  });
+});
