@@ -6,6 +6,7 @@ import type { Config } from './config/config.js';
 import { loadMasterKey } from './config/load-master-key.js';
 import { buildAdminApp } from './http/admin/admin-app.js';
 import { registerErrorHandler } from './http/error-handler.js';
+import { RequestLog } from './http/request-log.js';
 import { discoveryRoutes } from './http/routes/discovery.js';
 import { healthRoutes } from './http/routes/health.js';
 import { introspectionRoute } from './http/routes/introspection.js';
@@ -65,6 +66,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
+    logController: new RequestLog(), // one line per request, at info only for errors and slow responses
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
   });
