@@ -1,27 +1,43 @@
 // The composition root: the whole server wired on one readable page (DESIGN.md).
 import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
 import formBody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config/config.js';
 import { loadMasterKey } from './config/load-master-key.js';
 import { buildAdminApp } from './http/admin/admin-app.js';
+import { cookieSettings } from './http/cookies.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { RequestLog } from './http/request-log.js';
+import type { PageRenderer } from './http/page-response.js';
+import { authorizeRoutes } from './http/routes/authorize.js';
 import { discoveryRoutes } from './http/routes/discovery.js';
 import { healthRoutes } from './http/routes/health.js';
+import { interactionRoutes } from './http/routes/interaction.js';
 import { introspectionRoute } from './http/routes/introspection.js';
 import { jwksRoute } from './http/routes/jwks.js';
+import { pushedAuthorizationRequestRoute } from './http/routes/par.js';
 import { registrationRoutes } from './http/routes/registration.js';
 import { revocationRoute } from './http/routes/revocation.js';
 import { tokenRoute } from './http/routes/token.js';
+import { uiAssetRoutes } from './http/routes/ui-assets.js';
+import { userInfoRoutes } from './http/routes/userinfo.js';
+import { showInteraction } from './interaction/continue-interaction.js';
+import { submitAccountChoice } from './interaction/submit-account-choice.js';
+import { submitConsent } from './interaction/submit-consent.js';
+import { submitLogin } from './interaction/submit-login.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import type { MasterKey } from './lib/master-key.js';
 import { systemRandom, type Random } from './lib/random.js';
+import { authorizationMetadata } from './protocol/authorization/authorization-metadata.js';
+import { createAuthorizationEndpoint } from './protocol/authorization/authorize.js';
+import { createPushedAuthorizationRequestEndpoint } from './protocol/authorization/push-authorization-request.js';
 import { clientAuthenticationMetadata } from './protocol/client-authentication/client-authentication-metadata.js';
 import { createClientJwksSource, type ClientJwksSource } from './protocol/client-authentication/client-jwks.js';
 import type { ProtocolDeps } from './protocol/deps.js';
 import { buildServerMetadata, endpointUrl, ENDPOINT_PATHS } from './protocol/discovery/server-metadata.js';
 import { tokenMetadata } from './protocol/discovery/token-metadata.js';
+import { authorizationCodeGrant } from './protocol/grants/authorization-code.js';
 import { clientCredentialsGrant } from './protocol/grants/client-credentials.js';
 import { refreshTokenGrant } from './protocol/grants/refresh-token.js';
 import { createTokenEndpoint } from './protocol/grants/token-endpoint.js';
@@ -33,8 +49,12 @@ import { expirySweepers } from './protocol/maintenance/sweepers.js';
 import { registrationMetadata } from './protocol/registration/registration-metadata.js';
 import { createRevocationEndpoint } from './protocol/revocation/revoke-token.js';
 import { createTokenIssuer } from './protocol/tokens/create-token-issuer.js';
+import { createUserInfoEndpoint } from './protocol/userinfo/userinfo.js';
 import { openStorage } from './storage/open-storage.js';
 import type { Storage } from './storage/storage.js';
+import { renderPage } from './ui/render-page.js';
+import { FORM_POST_SCRIPT, renderStylesheet } from './ui/stylesheet.js';
+import { ASSET_PATHS, themeFrom, type Theme } from './ui/theme.js';
 
 export interface AppDeps {
   readonly config: Config;
@@ -52,7 +72,9 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { config, storage, keys } = deps;
   const protocol: ProtocolDeps = { ...deps, tokens: createTokenIssuer(deps) };
-  const grants: TokenGrant[] = [clientCredentialsGrant, refreshTokenGrant];
+  const grants: TokenGrant[] = [authorizationCodeGrant, clientCredentialsGrant, refreshTokenGrant];
+  const theme = themeFrom(config);
+  const render: PageRenderer = (model) => renderPage(model, theme);
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -80,13 +102,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     reply.header('x-request-id', request.id);
     if (closing) reply.header('connection', 'close');
   });
-  registerErrorHandler(app);
+  registerErrorHandler(app, { render });
   app.register(formBody);
+  app.register(cookie);
 
   const metadata = buildServerMetadata(config, [
     clientAuthenticationMetadata(),
     registrationMetadata(config),
     tokenMetadata(config, grants.map((grant) => grant.grantType)),
+    authorizationMetadata(config),
   ]);
   discoveryRoutes(app, metadata);
   jwksRoute(app, ENDPOINT_PATHS.jwks, keys);
@@ -96,6 +120,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   tokenRoute(app, token, url(token), createTokenEndpoint(grants, protocol));
   introspectionRoute(app, introspection, url(introspection), createIntrospectionEndpoint(protocol));
   revocationRoute(app, revocation, url(revocation), createRevocationEndpoint(protocol));
+  authorizationRoutes(app, protocol, theme, render);
   healthRoutes(app, {
     async check() {
       const database = await storage.ping().then(() => 'ok' as const, () => 'failing' as const);
@@ -104,6 +129,30 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     },
   });
   return app;
+}
+
+/** The authorization endpoint, PAR, the interaction pages (login, account chooser, consent), UserInfo, and the pages' files. */
+function authorizationRoutes(app: FastifyInstance, protocol: ProtocolDeps, theme: Theme, render: PageRenderer): void {
+  const { config } = protocol;
+  const cookies = cookieSettings(config.issuer);
+  authorizeRoutes(app, { path: ENDPOINT_PATHS.authorization, authorize: createAuthorizationEndpoint(protocol), cookies, render });
+  interactionRoutes(app, {
+    steps: {
+      show: (input) => showInteraction(input, protocol),
+      login: (input) => submitLogin(input, protocol),
+      selectAccount: (input) => submitAccountChoice(input, protocol),
+      consent: (input) => submitConsent(input, protocol),
+    },
+    cookies,
+    render,
+  });
+  const par = ENDPOINT_PATHS.pushedAuthorizationRequest;
+  pushedAuthorizationRequestRoute(app, { path: par, endpointUrl: endpointUrl(config.issuer, par), push: createPushedAuthorizationRequestEndpoint(protocol) });
+  userInfoRoutes(app, ENDPOINT_PATHS.userinfo, createUserInfoEndpoint(protocol));
+  uiAssetRoutes(app, [
+    { path: ASSET_PATHS.stylesheet, contentType: 'text/css; charset=utf-8', body: renderStylesheet(theme) },
+    { path: ASSET_PATHS.formPostScript, contentType: 'text/javascript; charset=utf-8', body: FORM_POST_SCRIPT },
+  ]);
 }
 
 export interface StartOptions {
@@ -136,7 +185,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       prePublicationMs: config.keys.prePublicationSeconds * 1000,
       retentionMs: config.keys.retentionSeconds * 1000,
     });
-    await keys.ensureKeys([config.keys.accessTokenAlg, config.keys.idTokenAlg]);
+    await keys.ensureKeys([config.keys.accessTokenAlg, config.keys.idTokenAlg, 'RS256']); // OIDC Core §15.1: RS256 is always offered for id_tokens
     const clientJwks = createClientJwksSource({ clock, allowLoopbackHttp: config.clients.allowLoopbackJwksUri });
     const deps: AppDeps = { config, storage, keys, clock, random, masterKey: master.key, clientJwks };
     const app = buildApp(deps);

@@ -8,6 +8,7 @@ import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
 import { REGISTRATION_TOKEN_FLAGS, registrationTokenCommand } from './commands/registration-token.js';
 import { SERVE_FLAGS, serveCommand } from './commands/serve.js';
+import { userCommand } from './commands/user.js';
 import { UsageError, type CliIo } from './io.js';
 
 const HELP = `latchkey: an OAuth 2.0 / OpenID Connect authorization server
@@ -20,6 +21,7 @@ usage: latchkey <command> [options]
   client create|list|show|update|delete|rotate-secret   registered clients
   registration-token create [--expires-in S]           an initial access token for POST /register
   gc [--json]               delete expired tokens, grants and replay records now
+  user create|list|show|set-password|disable|enable|delete   people who sign in
 
 configuration flags (also LATCHKEY_* environment variables or --config FILE):
   --issuer URL  --port N  --host H  --data-dir DIR  --database-url URL  --registration off|token|open`;
@@ -33,6 +35,7 @@ const COMMANDS: Record<string, Command> = {
   client: (args, flags, io) => clientCommand(args, flags, io),
   'registration-token': (args, flags, io) => registrationTokenCommand(args, flags, io),
   gc: (_args, flags, io) => gcCommand(flags, io),
+  user: (args, flags, io) => userCommand(args, flags, io),
 };
 
 /** The flags each built-in command reads besides CONFIG_FLAGS: any other is a typo, refused rather than ignored. */
@@ -43,6 +46,7 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   client: CLIENT_FLAGS,
   'registration-token': REGISTRATION_TOKEN_FLAGS,
   gc: ['json'],
+  user: ['email', 'email-verified', 'name', 'given-name', 'family-name', 'password-stdin', 'json', 'yes'],
 };
 
 /** Flags that take no value. Every other --flag takes the next argument (or --flag=value). */

@@ -3,6 +3,7 @@
 export type RegistrationMode = 'off' | 'token' | 'open';
 export type SigningAlg = 'ES256' | 'RS256' | 'EdDSA';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type PkceRequirement = 'all' | 'public';
 export type AccessTokenFormatSetting = 'jwt' | 'opaque';
 
 /** A protected resource the server issues tokens for (RFC 8707 §2): its URI becomes the access token's `aud`. */
@@ -71,5 +72,30 @@ export interface Config {
     readonly secretRotationGraceSeconds: number;
     /** Accept http jwks_uri on 127.0.0.1/[::1] (tests and local development only; logged at start). */
     readonly allowLoopbackJwksUri: boolean;
+  };
+  /** The look of the login, consent and error pages. */
+  readonly ui: {
+    readonly productName: string;
+    /** An https (or loopback http) URL of the logo shown on every page. */
+    readonly logoUrl: string | undefined;
+    /** `#rrggbb`; white text on it must reach WCAG 2.1 AA contrast (4.5:1). */
+    readonly primaryColor: string;
+  };
+  /** Login sessions at Latchkey (the cookie): ended after this much inactivity, and at the latest after the absolute lifetime. */
+  readonly sessions: {
+    readonly idleSeconds: number;
+    readonly absoluteSeconds: number;
+  };
+  /** The authorization endpoint (RFC 6749 §4.1, RFC 7636, RFC 9126). */
+  readonly authorization: {
+    readonly codeTtlSeconds: number;
+    /** Which clients must send a PKCE code_challenge: all of them, or only public clients. */
+    readonly pkceRequired: PkceRequirement;
+    /** RFC 9126 §5: every client must push its authorization requests. */
+    readonly requirePushedAuthorizationRequests: boolean;
+    readonly pushedRequestTtlSeconds: number;
+    /** How long a person has to sign in and consent before the request must start again. */
+    readonly interactionTtlSeconds: number;
+    readonly idTokenTtlSeconds: number;
   };
 }

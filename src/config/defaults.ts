@@ -33,4 +33,21 @@ export const defaults = {
     secretRotationGraceSeconds: 0, // a rotated secret is usually rotated because it leaked
     allowLoopbackJwksUri: false, // RFC 7591 §2: jwks_uri is fetched over TLS
   },
+  ui: {
+    productName: 'Latchkey',
+    logoUrl: undefined, // none: the product name stands alone
+    primaryColor: '#1d4ed8', // 6.7:1 against white text (WCAG 2.1 §1.4.3 asks 4.5:1)
+  },
+  sessions: {
+    idleSeconds: 30 * 60, // OWASP Session Management: idle timeouts of 15-30 minutes
+    absoluteSeconds: 10 * 3600, // and an absolute limit of a working day
+  },
+  authorization: {
+    codeTtlSeconds: 60, // RFC 6749 §4.1.2: a maximum lifetime of 10 minutes is RECOMMENDED; one minute is plenty
+    pkceRequired: 'all', // RFC 9700 §2.1.1: PKCE for every client, S256 only
+    requirePushedAuthorizationRequests: false, // RFC 9126 §5: an operator's choice
+    pushedRequestTtlSeconds: 60, // RFC 9126 §2.2: short-lived, expires_in "between 5 and 600 seconds"
+    interactionTtlSeconds: 30 * 60,
+    idTokenTtlSeconds: 600,
+  },
 } as const satisfies Partial<Config>;

@@ -2,7 +2,8 @@
 // Each bad value becomes one ConfigError line naming the setting and what is allowed.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config, LogLevel, RegistrationMode, SigningAlg } from './config.js';
+import { contrastRatio, parseHexColor } from '../lib/color-contrast.js';
+import type { Config, LogLevel, PkceRequirement, RegistrationMode, SigningAlg } from './config.js';
 import { defaults } from './defaults.js';
 import { parseResources, parseResourceUri } from './parse-resources.js';
 
@@ -73,6 +74,33 @@ const adminToken = (raw: string): string => {
   return raw;
 };
 
+const bool = (raw: string): boolean => {
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new Error('must be true or false');
+};
+
+/** The logo is loaded by the browser: https, or http only on loopback (development). */
+const logoUrl = (raw: string): string => {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('must be an absolute https URL');
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) throw new Error('must use https');
+  return url.href;
+};
+
+/** WCAG 2.1 §1.4.3: buttons show white text on the primary colour, so it must reach 4.5:1 against white. */
+const primaryColor = (raw: string): string => {
+  const rgb = parseHexColor(raw);
+  if (rgb === undefined) throw new Error('must be a colour as #rrggbb');
+  const ratio = contrastRatio(rgb, [255, 255, 255]);
+  if (ratio < 4.5) throw new Error(`has a contrast of ${ratio.toFixed(2)}:1 against white text; at least 4.5:1 is needed (choose a darker colour)`);
+  return raw.toLowerCase();
+};
+
 const SETTINGS = {
   issuer: { key: 'issuer', env: 'LATCHKEY_ISSUER', flag: 'issuer', parse: parseIssuer },
   host: { key: 'host', env: 'LATCHKEY_HOST', flag: 'host', parse: text },
@@ -101,6 +129,17 @@ const SETTINGS = {
   gcBatchSize: { key: 'gc.batchSize', env: 'LATCHKEY_GC_BATCH_SIZE', flag: 'gc-batch-size', parse: integer(1, 100_000) },
   secretRotationGraceSeconds: { key: 'clients.secretRotationGraceSeconds', env: 'LATCHKEY_CLIENT_SECRET_GRACE_SECONDS', flag: 'client-secret-grace-seconds', parse: integer(0, 30 * 86_400) },
   allowLoopbackJwksUri: { key: 'clients.allowLoopbackJwksUri', env: 'LATCHKEY_ALLOW_LOOPBACK_JWKS_URI', flag: 'allow-loopback-jwks-uri', parse: oneOf(['true', 'false']) },
+  productName: { key: 'ui.productName', env: 'LATCHKEY_PRODUCT_NAME', flag: 'product-name', parse: text },
+  logoUrl: { key: 'ui.logoUrl', env: 'LATCHKEY_LOGO_URL', flag: 'logo-url', parse: logoUrl },
+  primaryColor: { key: 'ui.primaryColor', env: 'LATCHKEY_PRIMARY_COLOR', flag: 'primary-color', parse: primaryColor },
+  sessionIdleSeconds: { key: 'sessions.idleSeconds', env: 'LATCHKEY_SESSION_IDLE_SECONDS', flag: 'session-idle-seconds', parse: integer(60, 30 * 86_400) },
+  sessionAbsoluteSeconds: { key: 'sessions.absoluteSeconds', env: 'LATCHKEY_SESSION_ABSOLUTE_SECONDS', flag: 'session-absolute-seconds', parse: integer(60, 365 * 86_400) },
+  codeTtlSeconds: { key: 'authorization.codeTtlSeconds', env: 'LATCHKEY_CODE_TTL_SECONDS', flag: 'code-ttl-seconds', parse: integer(5, 600) },
+  pkceRequired: { key: 'authorization.pkceRequired', env: 'LATCHKEY_PKCE_REQUIRED', flag: 'pkce-required', parse: oneOf<PkceRequirement>(['all', 'public']) },
+  requirePar: { key: 'authorization.requirePushedAuthorizationRequests', env: 'LATCHKEY_REQUIRE_PAR', flag: 'require-par', parse: bool },
+  parTtlSeconds: { key: 'authorization.pushedRequestTtlSeconds', env: 'LATCHKEY_PAR_TTL_SECONDS', flag: 'par-ttl-seconds', parse: integer(5, 600) },
+  interactionTtlSeconds: { key: 'authorization.interactionTtlSeconds', env: 'LATCHKEY_INTERACTION_TTL_SECONDS', flag: 'interaction-ttl-seconds', parse: integer(60, 86_400) },
+  idTokenTtlSeconds: { key: 'authorization.idTokenTtlSeconds', env: 'LATCHKEY_ID_TOKEN_TTL_SECONDS', flag: 'id-token-ttl-seconds', parse: integer(60, 86_400) },
 } as const satisfies Record<string, Setting<unknown>>;
 
 type SettingName = keyof typeof SETTINGS;
@@ -228,5 +267,24 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       secretRotationGraceSeconds: values.secretRotationGraceSeconds ?? defaults.clients.secretRotationGraceSeconds,
       allowLoopbackJwksUri: values.allowLoopbackJwksUri === undefined ? defaults.clients.allowLoopbackJwksUri : values.allowLoopbackJwksUri === 'true',
     },
+    ui: {
+      productName: values.productName ?? defaults.ui.productName,
+      logoUrl: values.logoUrl,
+      primaryColor: values.primaryColor ?? defaults.ui.primaryColor,
+    },
+    sessions: sessionLifetimes(values.sessionIdleSeconds ?? defaults.sessions.idleSeconds, values.sessionAbsoluteSeconds ?? defaults.sessions.absoluteSeconds),
+    authorization: {
+      codeTtlSeconds: values.codeTtlSeconds ?? defaults.authorization.codeTtlSeconds,
+      pkceRequired: values.pkceRequired ?? defaults.authorization.pkceRequired,
+      requirePushedAuthorizationRequests: values.requirePar ?? defaults.authorization.requirePushedAuthorizationRequests,
+      pushedRequestTtlSeconds: values.parTtlSeconds ?? defaults.authorization.pushedRequestTtlSeconds,
+      interactionTtlSeconds: values.interactionTtlSeconds ?? defaults.authorization.interactionTtlSeconds,
+      idTokenTtlSeconds: values.idTokenTtlSeconds ?? defaults.authorization.idTokenTtlSeconds,
+    },
   };
+}
+
+function sessionLifetimes(idleSeconds: number, absoluteSeconds: number): Config['sessions'] {
+  if (idleSeconds > absoluteSeconds) throw new ConfigError('LATCHKEY_SESSION_IDLE_SECONDS: must not exceed LATCHKEY_SESSION_ABSOLUTE_SECONDS');
+  return { idleSeconds, absoluteSeconds };
 }

@@ -1,7 +1,16 @@
 // The one place an OAuthError becomes an HTTP status and body (STYLE.md principle 4). RFC 6749 §5.2, RFC 6750 §3.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errorResponse } from '../protocol/authorization/authorization-response.js';
 import { OAuthError, type OAuthErrorCode } from '../protocol/errors.js';
 import { StorageUnavailableError } from '../storage/open-storage.js';
+import { sendAuthorizationResponse, sendPage, type PageRenderer } from './page-response.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route serves Latchkey's pages: an error that is not redirected is shown as the error page. */
+    page?: boolean;
+  }
+}
 
 export const STATUS = {
   invalid_request: 400,
@@ -84,7 +93,34 @@ export function sendOAuthError(failure: OAuthError, request: FastifyRequest, rep
   return reply.code(STATUS[failure.code]).headers(NO_STORE).headers(failure.headers).type('application/json; charset=utf-8').send(body);
 }
 
-export function registerErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error, request, reply) => sendOAuthError(toOAuthError(error), request, reply));
+function logFailure(failure: OAuthError, request: FastifyRequest): void {
+  if (failure.code === 'server_error') request.log.error({ err: failure.cause ?? failure }, 'unexpected failure');
+  else if (failure.code === 'temporarily_unavailable') request.log.warn({ err: failure.cause }, 'dependency unavailable');
+}
+
+export interface ErrorHandlerOptions {
+  /** Renders the error page and form_post responses (Latchkey's pages). */
+  readonly render?: PageRenderer;
+}
+
+/**
+ * JSON for endpoints (RFC 6749 §5.2); for the authorization endpoint, a redirect to the client only once client_id and
+ * redirect_uri are verified (RFC 6749 §4.1.2.1, the error then carries `redirect`), else Latchkey's own error page.
+ */
+export function registerErrorHandler(app: FastifyInstance, options: ErrorHandlerOptions = {}): void {
+  const { render } = options;
+  app.setErrorHandler((error, request, reply) => {
+    const failure = toOAuthError(error);
+    if (render !== undefined && failure.redirect !== undefined) {
+      logFailure(failure, request);
+      return sendAuthorizationResponse(reply, render, errorResponse(failure.redirect, failure));
+    }
+    if (render !== undefined && request.routeOptions.config?.page === true) {
+      logFailure(failure, request);
+      reply.headers(failure.headers);
+      return sendPage(reply, render, { page: 'error', code: failure.code, ...(failure.description !== undefined && { description: failure.description }) }, STATUS[failure.code]);
+    }
+    return sendOAuthError(failure, request, reply);
+  });
   app.setNotFoundHandler((request, reply) => sendOAuthError(new OAuthError('not_found', 'no such endpoint'), request, reply));
 }

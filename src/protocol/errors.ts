@@ -40,20 +40,42 @@ export type OAuthErrorCode =
   | 'server_error'
   | 'temporarily_unavailable';
 
+/**
+ * Where an authorization endpoint error goes once client_id and redirect_uri are verified (RFC 6749 §4.1.2.1);
+ * until then errors are shown on the server's own page and never redirected.
+ */
+export interface AuthorizationErrorRedirect {
+  readonly redirectUri: string;
+  readonly responseMode: 'query' | 'fragment' | 'form_post';
+  /** Echoed byte-exact when the request had one. */
+  readonly state?: string;
+  /** RFC 9207 §2: the `iss` parameter. */
+  readonly issuer: string;
+}
+
 /** A failure the client may see. Anything else is reported as server_error. */
 export class OAuthError extends Error {
   constructor(
     readonly code: OAuthErrorCode,
     readonly description?: string, // becomes error_description: ASCII, no secrets
-    options?: { cause?: unknown; headers?: Record<string, string> }, // cause is logged, never sent
+    options?: { cause?: unknown; headers?: Record<string, string>; redirect?: AuthorizationErrorRedirect }, // cause is logged, never sent
   ) {
     super(description ?? code, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'OAuthError';
     this.headers = options?.headers ?? {};
+    if (options?.redirect !== undefined) this.redirect = options.redirect;
   }
 
   /** Extra response headers the error needs (WWW-Authenticate, Retry-After, DPoP-Nonce). */
   readonly headers: Record<string, string>;
+
+  /** Set only by the authorization endpoint, after it verified client_id and redirect_uri. */
+  readonly redirect?: AuthorizationErrorRedirect;
+
+  /** The same error, to be sent to the client's verified redirect URI. */
+  redirectTo(target: AuthorizationErrorRedirect): OAuthError {
+    return new OAuthError(this.code, this.description, { cause: this.cause, headers: this.headers, redirect: target });
+  }
 }
 
 export const invalidRequest = (why: string): OAuthError => new OAuthError('invalid_request', why);

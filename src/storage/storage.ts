@@ -5,6 +5,10 @@ import type { Client } from './records/client.js';
 import type { AccessTokenRecord } from './records/access-token.js';
 import type { GrantRecord } from './records/grant.js';
 import type { RefreshTokenRecord } from './records/refresh-token.js';
+import type { AuthorizationCodeRecord } from './records/authorization-code.js';
+import type { InteractionRecord, PushedAuthorizationRequestRecord } from './records/authorization-request.js';
+import type { LoginFailures, SessionRecord } from './records/session.js';
+import type { UserRecord } from './records/user.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -104,6 +108,74 @@ export interface RefreshTokens {
   deleteExpired(now: number, limit: number): Promise<number>;
 }
 
+export interface Users {
+  /** Stores a new user; says which unique value is taken when it cannot. */
+  create(user: UserRecord): Promise<'created' | 'username_taken' | 'email_taken'>;
+  find(sub: string): Promise<UserRecord | undefined>;
+  findByUsername(username: string): Promise<UserRecord | undefined>;
+  /** Case-insensitive. */
+  findByEmail(email: string): Promise<UserRecord | undefined>;
+  /** Users ordered by username, after `afterUsername` (keyset pagination). */
+  list(options?: { afterUsername?: string; limit?: number }): Promise<UserRecord[]>;
+  /** Replaces a user's record (not sub, not createdAt). */
+  update(user: UserRecord): Promise<'updated' | 'not_found' | 'email_taken'>;
+  delete(sub: string): Promise<boolean>;
+}
+
+export interface Sessions {
+  create(session: SessionRecord): Promise<void>;
+  findBySecretHash(secretHash: string): Promise<SessionRecord | undefined>;
+  find(id: string): Promise<SessionRecord | undefined>;
+  /** Records activity (the idle timeout counts from here). */
+  touch(id: string, at: number): Promise<void>;
+  delete(id: string): Promise<void>;
+  /** Ends every session of a user (disabled, deleted, password changed). */
+  deleteBySubject(subject: string): Promise<number>;
+  deleteExpired(now: number, limit: number): Promise<number>;
+}
+
+/** What a user allowed a client, remembered so the consent page is not shown again for the same scopes. */
+export interface Consents {
+  find(subject: string, clientId: string): Promise<readonly string[]>;
+  /** Adds `scope` to what was allowed before. */
+  remember(subject: string, clientId: string, scope: readonly string[], at: number): Promise<void>;
+  forget(subject: string, clientId: string): Promise<void>;
+}
+
+/** Failed-login counters, shared by every process (throttling must hold across them). */
+export interface LoginThrottle {
+  find(keys: readonly string[]): Promise<LoginFailures[]>;
+  /** Counts one more failure in one atomic statement; a count older than `windowMs` starts again from 1. */
+  recordFailure(key: string, at: number, windowMs: number): Promise<void>;
+  clear(key: string): Promise<void>;
+}
+
+export interface Interactions {
+  create(interaction: InteractionRecord): Promise<void>;
+  find(id: string): Promise<InteractionRecord | undefined>;
+  /** Records progress on the pages; false when the interaction is gone or already finished. */
+  update(id: string, progress: Partial<Pick<InteractionRecord, 'sessionId' | 'accountConfirmed' | 'loginRequested'>>): Promise<boolean>;
+  /** Finishes the interaction; resolves true for exactly one caller however many race. */
+  consume(id: string, at: number): Promise<boolean>;
+  deleteExpired(now: number, limit: number): Promise<number>;
+}
+
+export interface AuthorizationCodes {
+  save(code: AuthorizationCodeRecord): Promise<void>;
+  find(codeHash: string): Promise<AuthorizationCodeRecord | undefined>;
+  /** Marks the code used; resolves true for exactly one caller however many race (RFC 6749 §4.1.2). */
+  consume(codeHash: string, at: number): Promise<boolean>;
+  deleteExpired(now: number, limit: number): Promise<number>;
+}
+
+/** RFC 9126: pushed authorization requests, each usable once before it expires. */
+export interface PushedAuthorizationRequests {
+  save(request: PushedAuthorizationRequestRecord): Promise<void>;
+  /** Marks the request used and returns it; undefined when unknown, expired or already used (for all but one racing caller). */
+  consume(hash: string, at: number): Promise<PushedAuthorizationRequestRecord | undefined>;
+  deleteExpired(now: number, limit: number): Promise<number>;
+}
+
 export interface Storage {
   readonly dialect: Dialect;
   readonly signingKeys: SigningKeys;
@@ -113,6 +185,13 @@ export interface Storage {
   readonly accessTokens: AccessTokens;
   readonly refreshTokens: RefreshTokens;
   readonly initialAccessTokens: InitialAccessTokens;
+  readonly users: Users;
+  readonly sessions: Sessions;
+  readonly consents: Consents;
+  readonly loginThrottle: LoginThrottle;
+  readonly interactions: Interactions;
+  readonly authorizationCodes: AuthorizationCodes;
+  readonly pushedAuthorizationRequests: PushedAuthorizationRequests;
   /** Runs `work` in one transaction: all of it commits, or none of it. */
   transaction<T>(work: (tx: Storage) => Promise<T>): Promise<T>;
   /** Resolves when the database answers a trivial query (readiness). */

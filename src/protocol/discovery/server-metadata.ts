@@ -10,6 +10,9 @@ export const ENDPOINT_PATHS = {
   introspection: '/introspect',
   revocation: '/revoke',
   registration: '/register',
+  authorization: '/authorize',
+  pushedAuthorizationRequest: '/par',
+  userinfo: '/userinfo',
 } as const;
 
 export const endpointUrl = (issuer: string, path: string): string => `${issuer}${path}`;

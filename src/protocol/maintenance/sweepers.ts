@@ -16,6 +16,10 @@ export function expirySweepers(storage: Storage): Sweeper[] {
   return [
     { name: 'access_tokens', sweep: (now, limit) => storage.accessTokens.deleteExpired(now, limit) },
     { name: 'refresh_tokens', sweep: (now, limit) => storage.refreshTokens.deleteExpired(now, limit) },
+    { name: 'authorization_codes', sweep: (now, limit) => storage.authorizationCodes.deleteExpired(now, limit) },
+    { name: 'pushed_authorization_requests', sweep: (now, limit) => storage.pushedAuthorizationRequests.deleteExpired(now, limit) },
+    { name: 'interactions', sweep: (now, limit) => storage.interactions.deleteExpired(now, limit) },
+    { name: 'sessions', sweep: (now, limit) => storage.sessions.deleteExpired(now, limit) },
     { name: 'grants', sweep: (now, limit) => storage.grants.deleteExpired(now, limit) },
     { name: 'replay_records', sweep: (now, limit) => storage.replay.deleteExpired(now, limit) },
   ];

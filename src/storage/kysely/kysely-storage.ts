@@ -2,10 +2,17 @@
 import { sql, type Kysely } from 'kysely';
 import type { Dialect, Storage } from '../storage.js';
 import { kyselyAccessTokens } from './access-tokens.js';
+import { kyselyAuthorizationCodes } from './authorization-codes.js';
 import { kyselyClients } from './clients.js';
 import { kyselyGrants } from './grants.js';
 import { kyselyRefreshTokens } from './refresh-tokens.js';
 import { kyselyInitialAccessTokens } from './initial-access-tokens.js';
+import { kyselyConsents } from './consents.js';
+import { kyselyInteractions } from './interactions.js';
+import { kyselyLoginThrottle } from './login-throttle.js';
+import { kyselyPushedAuthorizationRequests } from './pushed-authorization-requests.js';
+import { kyselySessions } from './sessions.js';
+import { kyselyUsers } from './users.js';
 import { kyselyReplayGuard } from './replay-guard.js';
 import type { Database } from './schema.js';
 import { kyselySigningKeys } from './signing-keys.js';
@@ -20,6 +27,13 @@ export function createKyselyStorage(db: Kysely<Database>, dialect: Dialect, clos
     accessTokens: kyselyAccessTokens(db),
     refreshTokens: kyselyRefreshTokens(db),
     initialAccessTokens: kyselyInitialAccessTokens(db),
+    users: kyselyUsers(db),
+    sessions: kyselySessions(db),
+    consents: kyselyConsents(db),
+    loginThrottle: kyselyLoginThrottle(db),
+    interactions: kyselyInteractions(db),
+    authorizationCodes: kyselyAuthorizationCodes(db),
+    pushedAuthorizationRequests: kyselyPushedAuthorizationRequests(db),
     async transaction(work) {
       if (db.isTransaction) return work(storage);
       return db.transaction().execute((trx) => work(createKyselyStorage(trx, dialect, close)));

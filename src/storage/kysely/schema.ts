@@ -83,7 +83,93 @@ export interface InitialAccessTokensTable {
   expires_at: number;
 }
 
+export interface UsersTable {
+  sub: string;
+  username: string;
+  email: string | null;
+  email_normalized: string | null;
+  email_verified: number;
+  profile: string;
+  password_hash: string | null;
+  disabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SessionsTable {
+  id: string;
+  secret_hash: string;
+  subject: string;
+  auth_time: number;
+  amr: string;
+  acr: string | null;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+}
+
+export interface ConsentsTable {
+  subject: string;
+  client_id: string;
+  scope: string;
+  updated_at: number;
+}
+
+export interface LoginFailuresTable {
+  key: string;
+  failures: number;
+  last_failure_at: number;
+}
+
+export interface InteractionsTable {
+  id: string;
+  binding_hash: string;
+  csrf_token: string;
+  request: string;
+  session_id: string | null;
+  account_confirmed: number;
+  login_requested: number;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+}
+
+export interface AuthorizationCodesTable {
+  hash: string;
+  client_id: string;
+  grant_id: string;
+  subject: string;
+  redirect_uri: string;
+  redirect_uri_provided: number;
+  code_challenge: string | null;
+  nonce: string | null;
+  scope: string;
+  auth_time: number;
+  acr: string | null;
+  amr: string;
+  session_id: string | null;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+}
+
+export interface PushedAuthorizationRequestsTable {
+  hash: string;
+  client_id: string;
+  params: string;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+}
+
 export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  consents: ConsentsTable;
+  login_failures: LoginFailuresTable;
+  interactions: InteractionsTable;
+  authorization_codes: AuthorizationCodesTable;
+  pushed_authorization_requests: PushedAuthorizationRequestsTable;
   clients: ClientsTable;
   signing_keys: SigningKeysTable;
   replay_records: ReplayRecordsTable;

@@ -4,10 +4,12 @@ import * as foundation from './0001-foundation.js';
 import * as clients from './0002-clients.js';
 import * as clientRegistration from './0003-client-registration.js';
 import * as tokens from './0004-tokens.js';
+import * as usersSessions from './0005-users-sessions.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0002-clients': clients,
   '0003-client-registration': clientRegistration,
   '0004-tokens': tokens,
+  '0005-users-sessions': usersSessions,
 };

@@ -1,0 +1,33 @@
+// The consent form (OIDC Core §3.1.2.4): allow remembers the scopes for this user and client and answers with a code;
+// deny answers access_denied (RFC 6749 §4.1.2.1).
+import { responseTarget } from '../protocol/authorization/authorization-response.js';
+import { invalidRequest, OAuthError } from '../protocol/errors.js';
+import { finishInteraction } from './continue-interaction.js';
+import type { InteractionDeps, InteractionInput, InteractionResult } from './interaction-result.js';
+import { nextStep } from './next-step.js';
+import { findSession } from './sessions.js';
+import { checkCsrfToken, loadInteraction } from './start-interaction.js';
+
+export interface ConsentInput extends InteractionInput {
+  readonly form: Readonly<Record<string, unknown>>;
+}
+
+export async function submitConsent(input: ConsentInput, deps: InteractionDeps): Promise<InteractionResult> {
+  const { interaction, client } = await loadInteraction(input.interactionId, input.bindingSecret, deps);
+  checkCsrfToken(input.form, interaction);
+  const decision = input.form.decision;
+  if (decision !== 'allow' && decision !== 'deny') throw invalidRequest('choose allow or deny');
+
+  const active = await findSession(input.sessionSecret, deps);
+  const consented = active === undefined ? [] : await deps.storage.consents.find(active.user.sub, client.clientId);
+  const step = nextStep({ request: interaction.request, client, active, interaction, consented, now: deps.clock.now() });
+  // Consent counts only from the person the session names, at the consent step: otherwise show what is missing.
+  if (active === undefined || (step !== 'consent' && step !== 'done')) return { kind: 'continue', interactionId: interaction.id };
+
+  if (decision === 'deny') {
+    await deps.storage.interactions.consume(interaction.id, deps.clock.now());
+    throw new OAuthError('access_denied', 'the user denied the request').redirectTo(responseTarget(interaction.request, deps.config.issuer));
+  }
+  await deps.storage.consents.remember(active.user.sub, client.clientId, interaction.request.scope, deps.clock.now());
+  return finishInteraction(interaction, active, deps);
+}

@@ -1,0 +1,71 @@
+// Authorization code exchange: RFC 6749 §4.1.3, with PKCE per RFC 7636 §4.6 and the ID Token of OIDC Core §3.1.3.3.
+import { hashSecret } from '../../lib/hash.js';
+import { invalidGrant } from '../errors.js';
+import { verifyCodeVerifier } from '../pkce/verify-code-verifier.js';
+import { signIdToken } from '../tokens/id-token.js';
+import { tokenResponse } from '../tokens/token-response.js';
+import type { TokenGrant } from './token-grant.js';
+
+export const authorizationCodeGrant: TokenGrant = {
+  grantType: 'authorization_code',
+  parameters: new Set(['code', 'redirect_uri', 'code_verifier']),
+
+  async exchange({ client, params }, deps) {
+    const { storage, clock } = deps;
+    const hash = hashSecret(params.required('code'));
+    const code = await storage.authorizationCodes.find(hash);
+    const now = clock.now();
+    if (code === undefined || code.clientId !== client.clientId || code.expiresAt <= now) {
+      throw invalidGrant('authorization code is invalid, expired, or was issued to another client');
+    }
+    if (code.consumedAt !== undefined) {
+      await storage.grants.revoke(code.grantId, now); // §4.1.2: SHOULD revoke tokens issued from a reused code
+      throw invalidGrant('authorization code has already been used');
+    }
+    // §4.1.3: redirect_uri must be repeated exactly when the authorization request carried it.
+    const redirectUri = params.optional('redirect_uri');
+    if (code.redirectUriProvided ? redirectUri !== code.redirectUri : redirectUri !== undefined && redirectUri !== code.redirectUri) {
+      throw invalidGrant('redirect_uri does not match the authorization request');
+    }
+    verifyCodeVerifier(params.optional('code_verifier'), code.codeChallenge);
+
+    if (!(await storage.authorizationCodes.consume(hash, now))) {
+      await storage.grants.revoke(code.grantId, now); // lost a race with another redemption: a replay
+      throw invalidGrant('authorization code has already been used');
+    }
+    const user = await storage.users.find(code.subject);
+    if (user === undefined || user.disabled) throw invalidGrant('the user can no longer sign in');
+
+    // OIDC Core §11: offline_access asks for a refresh token; a client's policy may always want one.
+    const refreshToken = client.metadata.grant_types.includes('refresh_token') && (code.scope.includes('offline_access') || client.policy.alwaysIssueRefreshToken === true);
+    const issued = await deps.tokens.issue({
+      client,
+      grantId: code.grantId,
+      subject: code.subject,
+      scope: code.scope,
+      resources: [],
+      authTime: code.authTime,
+      ...(code.acr !== undefined && { acr: code.acr }),
+      amr: code.amr,
+      ...(code.sessionId !== undefined && { sessionId: code.sessionId }),
+      refreshToken,
+    });
+    const idToken = code.scope.includes('openid')
+      ? await signIdToken(
+          {
+            client,
+            user,
+            scope: code.scope,
+            ...(code.nonce !== undefined && { nonce: code.nonce }),
+            authTime: code.authTime,
+            ...(code.acr !== undefined && { acr: code.acr }),
+            amr: code.amr,
+            ...(code.sessionId !== undefined && { sessionId: code.sessionId }),
+            accessToken: issued.accessToken,
+          },
+          deps,
+        )
+      : undefined;
+    return tokenResponse(issued, idToken === undefined ? {} : { idToken });
+  },
+};
