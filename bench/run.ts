@@ -192,6 +192,17 @@ async function main(): Promise<void> {
     opaquePkjwt: withKey(await createLatchkeyClient(bootstrapEnv, { client_name: 'bench opaque pkjwt', ...confidential, ...pkjwt, policy: { access_token_format: 'opaque' } })),
     jwtPkjwt: withKey(await createLatchkeyClient(bootstrapEnv, { client_name: 'bench jwt pkjwt', ...confidential, ...pkjwt, policy: { access_token_format: 'jwt' } })),
   };
+  const redirectUri = 'http://127.0.0.1:1/cb';
+  const codeClient = await createLatchkeyClient(bootstrapEnv, {
+    client_name: 'bench code flow',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: [redirectUri],
+    token_endpoint_auth_method: 'client_secret_basic',
+    policy: { access_token_format: 'jwt', always_issue_refresh_token: true },
+  });
+  const user = { username: 'bench-user', password: 'bench-password-0123456789' };
+  await runCommand(process.execPath, [LATCHKEY_MAIN, 'user', 'create', user.username, '--email', 'bench@example.com', '--password-stdin'], bootstrapEnv, `${user.password}\n`);
   let seedReport: Record<string, unknown> | undefined;
   if (args.seed !== undefined) seedReport = await seedDatabase({ size: args.seed, databaseUrl: dbUrl ?? `sqlite:${join(work, 'latchkey', 'latchkey.db')}`, log: (line) => console.log(`seed: ${line}`) });
 
@@ -224,6 +235,7 @@ async function main(): Promise<void> {
     tokenParameters: () => ({}),
     instanceFor: (kind) => (kind === 'rs256' ? 'rs256' : 'default'),
     baseUrl: async (instance) => (await latchkeyInstance(instance)).url,
+    codeFlow: { client: { ...codeClient, redirectUri, scope: 'openid profile email offline_access' }, ...user, userinfo: '/userinfo' },
   };
 
   let peerSide: Side | undefined;
@@ -286,8 +298,12 @@ async function main(): Promise<void> {
         continue;
       }
       const server = side.name === 'peer' ? (peer as ServerProcess) : await latchkeyInstance(prepared.instance);
-      const probe = await sendOnce(server.url, prepared.spec);
-      const wrong = prepared.check(probe.status, probe.body);
+      let wrong: string | undefined;
+      if (prepared.preflight) wrong = await prepared.preflight().catch((error: unknown) => (error as Error).message);
+      else {
+        const probe = await sendOnce(server.url, prepared.spec);
+        wrong = prepared.check(probe.status, probe.body);
+      }
       if (wrong !== undefined) {
         print({ scenario: scenario.name, title: scenario.title, target, skipped: `not available: ${wrong}` });
         continue;

@@ -11,6 +11,8 @@ export interface LoadSpec {
   readonly body?: string;
   readonly setupRequest?: (request: autocannon.Request) => autocannon.Request;
   readonly onResponse?: (status: number, body: string) => void;
+  /** A sequence sent in order on each connection, sharing autocannon's per-cycle context (replaces the above). */
+  readonly sequence?: autocannon.Request[];
 }
 
 export interface Measurement {
@@ -53,7 +55,7 @@ export async function runLoad({ url, spec, connections, durationSeconds, serverP
   }, 500);
   let result: autocannon.Result;
   try {
-    result = await autocannon({ url, connections, duration: durationSeconds, requests: [request], timeout: 10 });
+    result = await autocannon({ url, connections, duration: durationSeconds, requests: spec.sequence ?? [request], timeout: 10 });
   } finally {
     if (sampler) clearInterval(sampler);
   }

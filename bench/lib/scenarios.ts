@@ -1,5 +1,7 @@
 // The measured scenarios, each defined once and prepared for either server (Latchkey or the peer) through `Side`.
 import { randomUUID, sign, type KeyObject } from 'node:crypto';
+import type autocannon from 'autocannon';
+import { authorizePath, codeFrom, CODE_VERIFIER, logIn, type AuthorizationClient } from './browserless.js';
 import type { LoadSpec } from './load.js';
 
 /** A Latchkey configuration a scenario needs (each runs as its own `latchkey serve`, one at a time). */
@@ -23,6 +25,8 @@ export interface Side {
   tokenParameters(kind: TokenKind): Record<string, string>;
   instanceFor(kind: TokenKind): Instance;
   baseUrl(instance: Instance): Promise<string>;
+  /** A confidential client for the authorization code flow and a user to log in (absent: not scripted for this side). */
+  readonly codeFlow?: { readonly client: ClientCredentials & AuthorizationClient; readonly username: string; readonly password: string; readonly userinfo: string };
 }
 
 export interface Prepared {
@@ -30,6 +34,8 @@ export interface Prepared {
   readonly spec: LoadSpec;
   /** Checks one response before the run: undefined when right, else what is wrong. */
   readonly check: (status: number, body: string) => string | undefined;
+  /** Replaces the one-request check, for sequences: undefined when a full round trip works, else what is wrong. */
+  readonly preflight?: () => Promise<string | undefined>;
 }
 
 export interface Scenario {
@@ -192,13 +198,122 @@ const revocation: Scenario = {
   },
 };
 
-const todo = (name: string, title: string, why: string): Scenario => ({
-  name,
-  title,
-  async prepare() {
-    return { skip: `TODO: ${why}` };
+/** One /authorize (session cookie, remembered consent) → code → /token round trip, through fetch. */
+async function roundTrip(url: string, flow: NonNullable<Side['codeFlow']>, cookie: string): Promise<Record<string, unknown>> {
+  const authorize = await fetch(`${url}${authorizePath(flow.client)}`, { redirect: 'manual', headers: { cookie } });
+  const code = codeFrom(authorize.headers.get('location') ?? undefined, flow.client.redirectUri);
+  if (code === undefined) throw new Error(`/authorize answered ${authorize.status} ${authorize.headers.get('location') ?? ''} instead of a code`);
+  const token = await fetch(`${url}/token`, {
+    method: 'POST',
+    headers: { 'content-type': FORM, authorization: basicAuthorization(flow.client) },
+    body: form({ grant_type: 'authorization_code', code, redirect_uri: flow.client.redirectUri, code_verifier: CODE_VERIFIER }),
+  });
+  const body = (await token.json()) as Record<string, unknown>;
+  if (token.status !== 200) throw new Error(`/token answered ${token.status}: ${JSON.stringify(body).slice(0, 200)}`);
+  return body;
+}
+
+const authorizationCode: Scenario = {
+  name: 'authorization-code',
+  title: 'authorization code round trip: /authorize with session cookie and remembered consent → code → /token with id_token (req/s = round trips/s)',
+  async prepare(side) {
+    const flow = side.codeFlow;
+    if (!flow) return { skip: 'TODO: the interaction (login, consent) is not scripted for this server' };
+    const url = await side.baseUrl('default');
+    const { cookie } = await logIn(url, flow.client, flow.username, flow.password);
+    const authorization = basicAuthorization(flow.client);
+    const sequence: autocannon.Request[] = [
+          {
+            method: 'GET',
+            path: authorizePath(flow.client),
+            headers: { cookie },
+            onResponse: (_status, _body, context, headers) => {
+              const location = headers.location ?? headers.Location;
+              context.code = codeFrom(Array.isArray(location) ? location[0] : location, flow.client.redirectUri);
+            },
+          },
+          {
+            method: 'POST',
+            path: '/token',
+            headers: { 'content-type': FORM, authorization },
+            setupRequest: (request, context) => ({
+              ...request,
+              body: form({ grant_type: 'authorization_code', code: String(context.code ?? 'missing'), redirect_uri: flow.client.redirectUri, code_verifier: CODE_VERIFIER }),
+            }),
+          },
+    ];
+    return {
+      instance: 'default',
+      spec: { path: '/', sequence },
+      check: () => undefined,
+      preflight: async () => {
+        const body = await roundTrip(url, flow, cookie);
+        return typeof body.id_token === 'string' ? undefined : `no id_token in ${JSON.stringify(body).slice(0, 200)}`;
+      },
+    };
   },
-});
+};
+
+/** Tokens from `count` round trips, 10 at a time. */
+async function codeFlowTokens(url: string, flow: NonNullable<Side['codeFlow']>, count: number): Promise<Record<string, unknown>[]> {
+  const { cookie } = await logIn(url, flow.client, flow.username, flow.password);
+  const out: Record<string, unknown>[] = [];
+  const worker = async (): Promise<void> => {
+    while (out.length < count) out.push(await roundTrip(url, flow, cookie));
+  };
+  await Promise.all(Array.from({ length: 10 }, worker));
+  return out;
+}
+
+const refresh: Scenario = {
+  name: 'refresh',
+  title: 'refresh_token rotation (each request spends a refresh token and returns the next to the pool)',
+  async prepare(side) {
+    const flow = side.codeFlow;
+    if (!flow) return { skip: 'TODO: the interaction (login, consent) is not scripted for this server' };
+    const url = await side.baseUrl('default');
+    const pool = (await codeFlowTokens(url, flow, 150)).map((body) => body.refresh_token).filter((token): token is string => typeof token === 'string');
+    if (pool.length === 0) return { skip: 'no refresh_token from the code flow' };
+    const authorization = basicAuthorization(flow.client);
+    let last = pool[0] as string;
+    const bodyFor = (): string => {
+      last = pool.shift() ?? last; // an empty pool means lost tokens (failed rotations): the replay then fails visibly
+      return form({ grant_type: 'refresh_token', refresh_token: last });
+    };
+    return {
+      instance: 'default',
+      spec: {
+        method: 'POST',
+        path: '/token',
+        headers: { 'content-type': FORM, authorization },
+        body: 'placeholder',
+        setupRequest: (request) => ({ ...request, body: bodyFor() }),
+        onResponse: (status, body) => {
+          if (status === 200) pool.push((JSON.parse(body) as { refresh_token: string }).refresh_token);
+        },
+      },
+      check: expectJson((body) => (typeof body.refresh_token === 'string' ? undefined : `no refresh_token in ${JSON.stringify(body).slice(0, 200)}`)),
+    };
+  },
+};
+
+const userinfo: Scenario = {
+  name: 'userinfo',
+  title: 'userinfo with a JWT access token (Bearer)',
+  async prepare(side) {
+    const flow = side.codeFlow;
+    if (!flow) return { skip: 'TODO: the interaction (login, consent) is not scripted for this server' };
+    const url = await side.baseUrl('default');
+    const tokens = (await codeFlowTokens(url, flow, 20)).map((body) => String(body.access_token));
+    let next = 0;
+    const headersFor = (): Record<string, string> => ({ authorization: `Bearer ${tokens[next++ % tokens.length]}` });
+    return {
+      instance: 'default',
+      spec: { path: flow.userinfo, headers: headersFor(), setupRequest: (request) => ({ ...request, headers: headersFor() }) },
+      check: expectJson((body) => (typeof body.sub === 'string' ? undefined : `no sub in ${JSON.stringify(body).slice(0, 200)}`)),
+    };
+  },
+};
 
 export const SCENARIOS: readonly Scenario[] = [
   get('discovery', 'discovery document', (side) => side.paths.discovery, expectJson((body) => (typeof body.issuer === 'string' ? undefined : 'no issuer'))),
@@ -211,9 +326,9 @@ export const SCENARIOS: readonly Scenario[] = [
   clientCredentials('rs256', 'pkjwt'),
   introspection,
   revocation,
-  todo('refresh', 'refresh_token rotation (a chain per connection)', 'needs the authorization code flow (issue 4) to mint the first refresh tokens'),
-  todo('userinfo', 'userinfo with a JWT access token', 'needs /userinfo (issue 4)'),
-  todo('authorization-code', 'browserless authorization code round trip (session cookie + remembered consent → code → token with id_token)', 'needs /authorize, sessions and consent (issue 4)'),
+  refresh,
+  userinfo,
+  authorizationCode,
   clientCredentials('opaque', 'basic', 'info-log'),
   {
     ...get('discovery-info-log', 'discovery document, LATCHKEY_LOG_LEVEL=info', (side) => side.paths.discovery, expectJson((body) => (typeof body.issuer === 'string' ? undefined : 'no issuer'))),
