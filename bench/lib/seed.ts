@@ -60,7 +60,7 @@ function sqliteRunner(path: string): Runner {
     users: db.prepare(`${seq} insert into users (sub, username, email, email_normalized, email_verified, profile, password_hash, disabled, created_at, updated_at)
       select lower(hex(randomblob(16))), 'seed-user-' || n, 'seed-user-' || n || '@example.com', 'seed-user-' || n || '@example.com', 1, '{}', null, 0, ${NOW}, ${NOW} from seq`),
     access_tokens: db.prepare(`${seq} insert into access_tokens (id, format, client_id, grant_id, subject, scope, audience, dpop_jkt, issued_at, expires_at, revoked_at)
-      select lower(hex(randomblob(32))), 'opaque', (select client_id from clients order by created_at limit 1), null, null, '', '[]', null, ${NOW}, ${LATER} from seq`),
+      select lower(hex(randomblob(32))), 'opaque', (select client_id from clients order by created_at limit 1), null, null, '', '[]', null, ${NOW}, ${LATER}, null from seq`),
   };
   return {
     async insert(table, from, to) {
