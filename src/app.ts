@@ -10,6 +10,7 @@ import { frameworkErrors, registerErrorHandler } from './http/error-handler.js';
 import { registerInputLimits } from './http/input-limits.js';
 import { registerRateLimits } from './http/rate-limit.js';
 import { cookieSettings } from './http/cookies.js';
+import { RequestLog } from './http/request-log.js';
 import type { PageRenderer } from './http/page-response.js';
 import { authorizeRoutes } from './http/routes/authorize.js';
 import { discoveryRoutes } from './http/routes/discovery.js';
@@ -91,6 +92,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
+    logController: new RequestLog(), // one line per request, at info only for errors and slow responses
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
     frameworkErrors,

@@ -8,7 +8,7 @@ import { gcCommand } from './commands/gc.js';
 import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
 import { REGISTRATION_TOKEN_FLAGS, registrationTokenCommand } from './commands/registration-token.js';
-import { serveCommand } from './commands/serve.js';
+import { SERVE_FLAGS, serveCommand } from './commands/serve.js';
 import { userCommand } from './commands/user.js';
 import { UsageError, type CliIo } from './io.js';
 
@@ -16,7 +16,7 @@ const HELP = `latchkey: an OAuth 2.0 / OpenID Connect authorization server
 
 usage: latchkey <command> [options]
 
-  serve                     run the server (default: SQLite in ./data, http://localhost:9000)
+  serve [--workers N|auto]  run the server (default: SQLite in ./data, http://localhost:9000); N processes share the port
   migrate                   apply database migrations
   keys list | keys rotate   signing keys and their rollover
   client create|list|show|update|delete|rotate-secret   registered clients
@@ -43,7 +43,7 @@ const COMMANDS: Record<string, Command> = {
 
 /** The flags each built-in command reads besides CONFIG_FLAGS: any other is a typo, refused rather than ignored. */
 const COMMAND_FLAGS: Record<string, readonly string[]> = {
-  serve: [],
+  serve: SERVE_FLAGS,
   migrate: [],
   keys: ['alg', 'json'],
   client: CLIENT_FLAGS,

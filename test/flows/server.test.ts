@@ -173,7 +173,8 @@ describe.concurrent('Issue #2 "Done when", end to end', () => {
 
   describe('Issue #2 §2: SIGTERM while a request is in flight', () => {
     it('lets the request complete, then exits 0', async () => {
-      const server = await startLatchkeyServer({ dataDir: freshDataDir() });
+      // debug: "incoming request" is a debug line (src/http/request-log.ts)
+      const server = await startLatchkeyServer({ dataDir: freshDataDir(), env: () => ({ LATCHKEY_LOG_LEVEL: 'debug' }) });
       const socket = connect(server.port, '127.0.0.1');
       try {
         await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
