@@ -77,8 +77,10 @@ function waitForSignal(server: Server, config: Config, log: Server['app']['log']
         },
       );
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    // `on`, not `once`: Ctrl-C signals the whole process group, so a worker hears SIGINT from the terminal and SIGTERM
+    // from the primary; a second signal must not fall through to the default action and kill in-flight requests.
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
 }
 
@@ -148,8 +150,8 @@ async function supervise(count: number, config: Config, io: CliIo): Promise<numb
         for (const worker of live) worker.process.kill('SIGKILL');
       }, (config.shutdownTimeoutSeconds + 5) * 1000).unref();
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
     for (let i = 0; i < count; i++) fork();
   });
 }
