@@ -71,6 +71,7 @@ function Checks({ checks }: { checks: readonly { what: string; ok: boolean; deta
 function Claims({ claims, label }: { claims: Record<string, unknown>; label: string }): JSX.Element {
   return (
     <table class="claims" aria-label={label}>
+      <caption>{e(label)}</caption>
       <thead>
         <tr>
           <th scope="col">claim</th>
@@ -139,6 +140,8 @@ function ErrorNote({ state, step }: { state: FlowState; step: number }): JSX.Ele
     ''
   );
 }
+
+const STEP_TITLES = ['Registration', 'Authorization request', 'Login and consent', 'Callback', 'Token request', 'Tokens', 'API call', 'Refresh', 'Revocation', 'Logout'];
 
 /** Which steps are done, in order; the first one not done is next. */
 function progress(state: FlowState): boolean[] {
@@ -210,6 +213,18 @@ export function ExplorerPage({ setup, state, username }: PageContext): string {
                 </dd>
               </div>
             </dl>
+            <nav aria-label="Steps">
+              <ol class="steps">
+                {STEP_TITLES.map((title, index) => (
+                  <li class={`step-${status(index + 1)}`}>
+                    <a href={`#step-${index + 1}`}>
+                      {String(index + 1)} · {e(title)}
+                      <span class="visually-hidden"> ({status(index + 1) === 'done' ? 'done' : status(index + 1) === 'next' ? 'next step' : 'not yet'})</span>
+                    </a>
+                  </li>
+                )).join('')}
+              </ol>
+            </nav>
             <form method="post" action="/reset" class="action">
               <button type="submit" class="secondary">
                 Start over

@@ -5,7 +5,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeBrowser, launchBrowser, saveScreenshot } from '../support/browser.js';
+import { join } from 'node:path';
+import { describeBrowser, launchBrowser, saveScreenshot, SCREENSHOT_DIR } from '../support/browser.js';
 import { assertBuilt } from '../support/latchkey-process.js';
 import { expectAccessiblePage } from '../support/page-checks.js';
 
@@ -182,6 +183,7 @@ describeBrowser('npm run demo: the flow explorer, clicked through in Chromium', 
     const last = await page.reload();
     await expectAccessiblePage(page, last);
     await saveScreenshot(page, 'demo-10-done');
+    for (let step = 1; step <= 10; step++) await panel(step).screenshot({ path: join(SCREENSHOT_DIR, `demo-panel-${step}.png`) });
   }, 120_000);
 
   it('Ctrl-C (SIGTERM) stops every demo process: npm, the demo, Latchkey', async () => {
