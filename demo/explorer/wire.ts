@@ -98,7 +98,8 @@ export async function send<T = Record<string, unknown>>(title: string, request: 
   const url = new URL(request.url);
   const sent: WireMessage = {
     startLine: `${request.method} ${url.pathname}${url.search} HTTP/1.1`,
-    headers: maskHeaders([['host', url.host], ...Object.entries(headers)]),
+    // fetch also sends user-agent, accept-encoding, connection and the like: left out, they say nothing about OAuth.
+    headers: maskHeaders([['host', url.host], ...Object.entries(headers), ...(body === undefined ? [] : [['content-length', String(Buffer.byteLength(body))] as const])]),
     body: maskBody(headers['content-type'], body ?? ''),
   };
   let response: Response;

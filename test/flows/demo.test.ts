@@ -21,6 +21,15 @@ interface DemoInfo {
   readonly clientId: string;
 }
 
+const groupAlive = (pid: number): boolean => {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 /** Starts `npm run demo -- --json` in its own process group and resolves with the JSON line it prints. */
 function startDemo(): Promise<{ child: ChildProcess; info: DemoInfo; output: () => string }> {
   const env = { ...process.env };
@@ -28,7 +37,10 @@ function startDemo(): Promise<{ child: ChildProcess; info: DemoInfo; output: () 
   const child = spawn('npm', ['run', '--silent', 'demo', '--', '--json'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the demo did not start in 45 s:\n${output}`)), 45_000);
+    const timer = setTimeout(() => {
+      if (child.pid !== undefined && groupAlive(child.pid)) process.kill(-child.pid, 'SIGKILL'); // leave nothing behind
+      reject(new Error(`the demo did not start in 45 s:\n${output}`));
+    }, 45_000);
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       output += chunk;
@@ -43,15 +55,6 @@ function startDemo(): Promise<{ child: ChildProcess; info: DemoInfo; output: () 
     });
   });
 }
-
-const groupAlive = (pid: number): boolean => {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** SIGTERM to the demo's whole process group (npm, tsx, node, latchkey serve), SIGKILL after 10 s. */
 async function stopDemo(child: ChildProcess): Promise<void> {
