@@ -8,6 +8,7 @@ import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
 import { REGISTRATION_TOKEN_FLAGS, registrationTokenCommand } from './commands/registration-token.js';
 import { serveCommand } from './commands/serve.js';
+import { grantCommand, SESSION_FLAGS, sessionCommand } from './commands/session.js';
 import { userCommand } from './commands/user.js';
 import { UsageError, type CliIo } from './io.js';
 
@@ -22,6 +23,8 @@ usage: latchkey <command> [options]
   registration-token create [--expires-in S]           an initial access token for POST /register
   gc [--json]               delete expired tokens, grants and replay records now
   user create|list|show|set-password|disable|enable|delete   people who sign in
+  session list --user U | session revoke ID | session revoke --user U   login sessions (with back-channel logout)
+  grant list --user U | grant revoke ID                                 what users allowed clients, with its tokens
 
 configuration flags (also LATCHKEY_* environment variables or --config FILE):
   --issuer URL  --port N  --host H  --data-dir DIR  --database-url URL  --registration off|token|open`;
@@ -36,6 +39,8 @@ const COMMANDS: Record<string, Command> = {
   'registration-token': (args, flags, io) => registrationTokenCommand(args, flags, io),
   gc: (_args, flags, io) => gcCommand(flags, io),
   user: (args, flags, io) => userCommand(args, flags, io),
+  session: (args, flags, io) => sessionCommand(args, flags, io),
+  grant: (args, flags, io) => grantCommand(args, flags, io),
 };
 
 /** The flags each built-in command reads besides CONFIG_FLAGS: any other is a typo, refused rather than ignored. */
@@ -46,6 +51,8 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   client: CLIENT_FLAGS,
   'registration-token': REGISTRATION_TOKEN_FLAGS,
   gc: ['json'],
+  session: SESSION_FLAGS,
+  grant: SESSION_FLAGS,
   user: ['email', 'email-verified', 'name', 'given-name', 'family-name', 'password-stdin', 'json', 'yes'],
 };
 
