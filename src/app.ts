@@ -6,8 +6,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config/config.js';
 import { loadMasterKey } from './config/load-master-key.js';
 import { buildAdminApp } from './http/admin/admin-app.js';
+import { frameworkErrors, registerErrorHandler } from './http/error-handler.js';
+import { registerInputLimits } from './http/input-limits.js';
+import { registerRateLimits } from './http/rate-limit.js';
 import { cookieSettings } from './http/cookies.js';
-import { registerErrorHandler } from './http/error-handler.js';
+import { RequestLog } from './http/request-log.js';
 import type { PageRenderer } from './http/page-response.js';
 import { accountRoutes } from './http/routes/account.js';
 import { authorizeRoutes } from './http/routes/authorize.js';
@@ -37,14 +40,16 @@ import { authorizationMetadata } from './protocol/authorization/authorization-me
 import { createAuthorizationEndpoint } from './protocol/authorization/authorize.js';
 import { createPushedAuthorizationRequestEndpoint } from './protocol/authorization/push-authorization-request.js';
 import { clientAuthenticationMetadata } from './protocol/client-authentication/client-authentication-metadata.js';
-import { createClientJwksSource, type ClientJwksSource } from './protocol/client-authentication/client-jwks.js';
+import { createClientJwksSource, outboundPolicy, type ClientJwksSource } from './protocol/client-authentication/client-jwks.js';
 import type { ProtocolDeps } from './protocol/deps.js';
 import { buildServerMetadata, endpointUrl, ENDPOINT_PATHS } from './protocol/discovery/server-metadata.js';
 import { tokenMetadata } from './protocol/discovery/token-metadata.js';
+import { dpopMetadata } from './protocol/dpop/dpop-metadata.js';
 import { authorizationCodeGrant } from './protocol/grants/authorization-code.js';
 import { clientCredentialsGrant } from './protocol/grants/client-credentials.js';
 import { refreshTokenGrant } from './protocol/grants/refresh-token.js';
 import { createTokenEndpoint } from './protocol/grants/token-endpoint.js';
+import { tokenExchangeGrant } from './protocol/grants/token-exchange.js';
 import type { TokenGrant } from './protocol/grants/token-grant.js';
 import { createIntrospectionEndpoint } from './protocol/introspection/introspect-token.js';
 import { KeyRing } from './protocol/keys/key-ring.js';
@@ -78,7 +83,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { config, storage, keys } = deps;
   const protocol: ProtocolDeps = { ...deps, tokens: createTokenIssuer(deps) };
-  const grants: TokenGrant[] = [authorizationCodeGrant, clientCredentialsGrant, refreshTokenGrant];
+  const grants: TokenGrant[] = [authorizationCodeGrant, clientCredentialsGrant, refreshTokenGrant, tokenExchangeGrant];
   const theme = themeFrom(config);
   const render: PageRenderer = (model) => renderPage(model, theme);
   const app = Fastify({
@@ -94,8 +99,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
+    logController: new RequestLog(), // one line per request, at info only for errors and slow responses
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
+    frameworkErrors,
   });
   // Graceful shutdown: a request in flight when close() starts still finishes, and its keep-alive connection then
   // closes (RFC 9112 §9.6); otherwise server.close() waits on the idle socket until the shutdown timeout.
@@ -108,6 +115,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     if (closing) reply.header('connection', 'close');
   });
   registerErrorHandler(app, { render });
+  registerInputLimits(app);
+  registerRateLimits(app, deps);
   app.register(formBody);
   app.register(cookie);
 
@@ -117,6 +126,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     tokenMetadata(config, grants.map((grant) => grant.grantType)),
     authorizationMetadata(config),
     logoutMetadata(config),
+    dpopMetadata(),
   ]);
   discoveryRoutes(app, metadata);
   jwksRoute(app, ENDPOINT_PATHS.jwks, keys);
@@ -201,7 +211,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       retentionMs: config.keys.retentionSeconds * 1000,
     });
     await keys.ensureKeys([config.keys.accessTokenAlg, config.keys.idTokenAlg, 'RS256']); // OIDC Core §15.1: RS256 is always offered for id_tokens
-    const clientJwks = createClientJwksSource({ clock, allowLoopbackHttp: config.clients.allowLoopbackJwksUri });
+    const clientJwks = createClientJwksSource({ clock, ...outboundPolicy(config), allowLoopbackHttp: config.clients.allowLoopbackJwksUri });
     const deps: AppDeps = { config, storage, keys, clock, random, masterKey: master.key, clientJwks };
     const app = buildApp(deps);
     if (config.clients.allowLoopbackJwksUri) app.log.warn('LATCHKEY_ALLOW_LOOPBACK_JWKS_URI is on: client keys may be fetched over plain http from loopback');

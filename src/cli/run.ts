@@ -2,12 +2,13 @@
 import { CONFIG_FLAGS, ConfigError } from '../config/load-config.js';
 import { OAuthError } from '../protocol/errors.js';
 import { StorageUnavailableError } from '../storage/open-storage.js';
+import { AUDIT_FLAGS, auditCommand } from './commands/audit.js';
 import { CLIENT_FLAGS, clientCommand } from './commands/client.js';
 import { gcCommand } from './commands/gc.js';
 import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
 import { REGISTRATION_TOKEN_FLAGS, registrationTokenCommand } from './commands/registration-token.js';
-import { serveCommand } from './commands/serve.js';
+import { SERVE_FLAGS, serveCommand } from './commands/serve.js';
 import { grantCommand, SESSION_FLAGS, sessionCommand } from './commands/session.js';
 import { userCommand } from './commands/user.js';
 import { UsageError, type CliIo } from './io.js';
@@ -16,11 +17,12 @@ const HELP = `latchkey: an OAuth 2.0 / OpenID Connect authorization server
 
 usage: latchkey <command> [options]
 
-  serve                     run the server (default: SQLite in ./data, http://localhost:9000)
+  serve [--workers N|auto]  run the server (default: SQLite in ./data, http://localhost:9000); N processes share the port
   migrate                   apply database migrations
   keys list | keys rotate   signing keys and their rollover
   client create|list|show|update|delete|rotate-secret   registered clients
   registration-token create [--expires-in S]           an initial access token for POST /register
+  audit [--since 24h] [--type T] [--client ID] [--json] the security audit log, newest first
   gc [--json]               delete expired tokens, grants and replay records now
   user create|list|show|set-password|disable|enable|delete   people who sign in
   session list --user U | session revoke ID | session revoke --user U   login sessions (with back-channel logout)
@@ -37,6 +39,7 @@ const COMMANDS: Record<string, Command> = {
   keys: (args, flags, io) => keysCommand(args, flags, io),
   client: (args, flags, io) => clientCommand(args, flags, io),
   'registration-token': (args, flags, io) => registrationTokenCommand(args, flags, io),
+  audit: (args, flags, io) => auditCommand(args, flags, io),
   gc: (_args, flags, io) => gcCommand(flags, io),
   user: (args, flags, io) => userCommand(args, flags, io),
   session: (args, flags, io) => sessionCommand(args, flags, io),
@@ -45,11 +48,12 @@ const COMMANDS: Record<string, Command> = {
 
 /** The flags each built-in command reads besides CONFIG_FLAGS: any other is a typo, refused rather than ignored. */
 const COMMAND_FLAGS: Record<string, readonly string[]> = {
-  serve: [],
+  serve: SERVE_FLAGS,
   migrate: [],
   keys: ['alg', 'json'],
   client: CLIENT_FLAGS,
   'registration-token': REGISTRATION_TOKEN_FLAGS,
+  audit: AUDIT_FLAGS,
   gc: ['json'],
   session: SESSION_FLAGS,
   grant: SESSION_FLAGS,

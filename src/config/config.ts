@@ -20,6 +20,16 @@ export interface ResourceServerConfig {
   readonly clients?: readonly string[];
 }
 
+/** The endpoints with a rate limit (issue 9 item 4). */
+export type RateLimitedEndpoint = 'registration' | 'token' | 'introspection' | 'revocation' | 'par' | 'login' | 'device';
+
+/** Hits per window per IP and per client (0: no limit of that kind). */
+export interface RateLimitRule {
+  readonly perIp: number;
+  readonly perClient: number;
+  readonly windowSeconds: number;
+}
+
 export interface Config {
   /** RFC 8414 §2: https URL, no query or fragment; http only on loopback (RFC 8252 §8.3 spirit, for development). */
   readonly issuer: string;
@@ -47,6 +57,10 @@ export interface Config {
     readonly retentionSeconds: number;
   };
   readonly shutdownTimeoutSeconds: number;
+  /** Hosts (`name`, `*.suffix`), IPs and CIDR ranges outbound requests may reach although not public (issue 9). */
+  readonly outboundAllow: readonly string[];
+  /** Per-endpoint rate limits; LATCHKEY_RATE_LIMITS (JSON) overrides single members. */
+  readonly rateLimits: Readonly<Record<RateLimitedEndpoint, RateLimitRule>>;
   readonly tokens: {
     /** Access token lifetime unless the client's policy or the resource says otherwise (RFC 9700 §2.2.2: short-lived). */
     readonly accessTokenTtlSeconds: number;
@@ -66,6 +80,15 @@ export interface Config {
     readonly intervalSeconds: number;
     /** Rows deleted per statement, so no sweep holds a lock for long. */
     readonly batchSize: number;
+  };
+  /** RFC 9449 (DPoP). */
+  readonly dpop: {
+    /** How far a proof's `iat` may be from now, either way (§11.1); its jti is remembered that long. */
+    readonly proofMaxAgeSeconds: number;
+    /** Proofs must carry a nonce this server handed out (§8, §9). */
+    readonly requireNonce: boolean;
+    /** A nonce is accepted for between one and two of these. */
+    readonly nonceLifetimeSeconds: number;
   };
   readonly clients: {
     /** How long a rotated-out client secret keeps working (0: it stops at once). CLI --grace overrides it. */

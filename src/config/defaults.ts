@@ -18,6 +18,18 @@ export const defaults = {
     retentionSeconds: 86_400, // no JWT we sign lives longer than a day
   },
   shutdownTimeoutSeconds: 10,
+  // Per IP and per client, per minute. Generous for real clients; a flood or a guessing run hits them. Behind a proxy
+  // every client shares its IP unless Fastify's trustProxy is set, so raise perIp there.
+  rateLimits: {
+    registration: { perIp: 20, perClient: 0, windowSeconds: 60 }, // RFC 7591 §3: open registration invites floods
+    token: { perIp: 1200, perClient: 600, windowSeconds: 60 },
+    introspection: { perIp: 6000, perClient: 3000, windowSeconds: 60 }, // resource servers call it per request
+    revocation: { perIp: 1200, perClient: 600, windowSeconds: 60 },
+    par: { perIp: 600, perClient: 300, windowSeconds: 60 },
+    login: { perIp: 30, perClient: 0, windowSeconds: 60 }, // password guessing (RFC 9700 §4.x, OWASP ASVS V2.2)
+    device: { perIp: 30, perClient: 0, windowSeconds: 60 }, // RFC 8628 §5.1: user_code guessing
+  },
+  outboundAllow: [], // RFC 9700 §4.15 spirit: client-supplied URLs reach only public addresses unless allow-listed
   tokens: {
     accessTokenTtlSeconds: 600, // RFC 9700 §2.2.2 (short-lived access tokens); RFC 9068 tokens cannot be recalled
     refreshTokenIdleSeconds: 14 * 86_400, // RFC 9700 §4.14.2: expire after a period of inactivity
@@ -28,6 +40,11 @@ export const defaults = {
   gc: {
     intervalSeconds: 300,
     batchSize: 1000,
+  },
+  dpop: {
+    proofMaxAgeSeconds: 60, // RFC 9449 §11.1: a short window bounds both replay and the jti markers kept
+    requireNonce: false, // RFC 9449 §8: nonces cost a round trip; an operator turns them on for stricter freshness
+    nonceLifetimeSeconds: 300,
   },
   clients: {
     secretRotationGraceSeconds: 0, // a rotated secret is usually rotated because it leaked

@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { contrastRatio, parseHexColor } from '../lib/color-contrast.js';
-import type { Config, LogLevel, PkceRequirement, RegistrationMode, SigningAlg } from './config.js';
+import { parseOutboundAllowList } from '../lib/outbound/address-policy.js';
+import type { Config, LogLevel, PkceRequirement, RateLimitedEndpoint, RateLimitRule, RegistrationMode, SigningAlg } from './config.js';
 import { defaults } from './defaults.js';
 import { parseResources, parseResourceUri } from './parse-resources.js';
 
@@ -74,6 +75,39 @@ const adminToken = (raw: string): string => {
   return raw;
 };
 
+/** LATCHKEY_OUTBOUND_ALLOW: comma-separated (or a JSON array in the config file). */
+const outboundAllow = (raw: string): string[] => {
+  const entries: unknown = raw.trim().startsWith('[') ? JSON.parse(raw) : raw.split(',');
+  if (!Array.isArray(entries) || entries.some((entry) => typeof entry !== 'string')) throw new Error('must be a list of hosts, IPs and CIDR ranges');
+  return parseOutboundAllowList(entries as string[]).entries as string[];
+};
+
+/** LATCHKEY_RATE_LIMITS: {"token": {"perIp": 100, "perClient": 50, "windowSeconds": 60}, …}; members merge over the defaults. */
+const rateLimits = (raw: string): Record<RateLimitedEndpoint, RateLimitRule> => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new Error('must be a JSON object such as {"token": {"perIp": 100}}');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('must be a JSON object such as {"token": {"perIp": 100}}');
+  const result: Record<string, RateLimitRule> = { ...defaults.rateLimits };
+  for (const [endpoint, rule] of Object.entries(parsed)) {
+    const base = (defaults.rateLimits as Record<string, RateLimitRule>)[endpoint];
+    if (base === undefined || !Object.hasOwn(defaults.rateLimits, endpoint)) throw new Error(`"${endpoint}" is not one of ${Object.keys(defaults.rateLimits).join(', ')}`);
+    if (typeof rule !== 'object' || rule === null) throw new Error(`"${endpoint}" must be an object`);
+    const merged = { ...base };
+    for (const [field, value] of Object.entries(rule as Record<string, unknown>)) {
+      if (!['perIp', 'perClient', 'windowSeconds'].includes(field)) throw new Error(`"${endpoint}.${field}" is not perIp, perClient or windowSeconds`);
+      const min = field === 'windowSeconds' ? 1 : 0;
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > 10_000_000) throw new Error(`"${endpoint}.${field}" must be a whole number from ${min}`);
+      (merged as Record<string, number>)[field] = value;
+    }
+    result[endpoint] = merged;
+  }
+  return result as Record<RateLimitedEndpoint, RateLimitRule>;
+};
+
 const bool = (raw: string): boolean => {
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
@@ -128,7 +162,12 @@ const SETTINGS = {
   gcIntervalSeconds: { key: 'gc.intervalSeconds', env: 'LATCHKEY_GC_INTERVAL_SECONDS', flag: 'gc-interval-seconds', parse: integer(0, 86_400) },
   gcBatchSize: { key: 'gc.batchSize', env: 'LATCHKEY_GC_BATCH_SIZE', flag: 'gc-batch-size', parse: integer(1, 100_000) },
   secretRotationGraceSeconds: { key: 'clients.secretRotationGraceSeconds', env: 'LATCHKEY_CLIENT_SECRET_GRACE_SECONDS', flag: 'client-secret-grace-seconds', parse: integer(0, 30 * 86_400) },
+  dpopProofMaxAgeSeconds: { key: 'dpop.proofMaxAgeSeconds', env: 'LATCHKEY_DPOP_PROOF_MAX_AGE_SECONDS', flag: 'dpop-proof-max-age-seconds', parse: integer(5, 600) },
+  dpopRequireNonce: { key: 'dpop.requireNonce', env: 'LATCHKEY_DPOP_REQUIRE_NONCE', flag: 'dpop-require-nonce', parse: oneOf(['true', 'false']) },
+  dpopNonceLifetimeSeconds: { key: 'dpop.nonceLifetimeSeconds', env: 'LATCHKEY_DPOP_NONCE_LIFETIME_SECONDS', flag: 'dpop-nonce-lifetime-seconds', parse: integer(10, 86_400) },
   allowLoopbackJwksUri: { key: 'clients.allowLoopbackJwksUri', env: 'LATCHKEY_ALLOW_LOOPBACK_JWKS_URI', flag: 'allow-loopback-jwks-uri', parse: oneOf(['true', 'false']) },
+  rateLimits: { key: 'rateLimits', env: 'LATCHKEY_RATE_LIMITS', flag: 'rate-limits', parse: rateLimits },
+  outboundAllow: { key: 'outboundAllow', env: 'LATCHKEY_OUTBOUND_ALLOW', flag: 'outbound-allow', parse: outboundAllow },
   productName: { key: 'ui.productName', env: 'LATCHKEY_PRODUCT_NAME', flag: 'product-name', parse: text },
   logoUrl: { key: 'ui.logoUrl', env: 'LATCHKEY_LOGO_URL', flag: 'logo-url', parse: logoUrl },
   primaryColor: { key: 'ui.primaryColor', env: 'LATCHKEY_PRIMARY_COLOR', flag: 'primary-color', parse: primaryColor },
@@ -255,6 +294,8 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       retentionSeconds,
     },
     shutdownTimeoutSeconds: values.shutdownTimeoutSeconds ?? defaults.shutdownTimeoutSeconds,
+    outboundAllow: values.outboundAllow ?? defaults.outboundAllow,
+    rateLimits: values.rateLimits ?? defaults.rateLimits,
     tokens: {
       accessTokenTtlSeconds,
       refreshTokenIdleSeconds: values.refreshTokenIdleSeconds ?? defaults.tokens.refreshTokenIdleSeconds,
@@ -266,6 +307,11 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     gc: {
       intervalSeconds: values.gcIntervalSeconds ?? defaults.gc.intervalSeconds,
       batchSize: values.gcBatchSize ?? defaults.gc.batchSize,
+    },
+    dpop: {
+      proofMaxAgeSeconds: values.dpopProofMaxAgeSeconds ?? defaults.dpop.proofMaxAgeSeconds,
+      requireNonce: values.dpopRequireNonce === undefined ? defaults.dpop.requireNonce : values.dpopRequireNonce === 'true',
+      nonceLifetimeSeconds: values.dpopNonceLifetimeSeconds ?? defaults.dpop.nonceLifetimeSeconds,
     },
     clients: {
       secretRotationGraceSeconds: values.secretRotationGraceSeconds ?? defaults.clients.secretRotationGraceSeconds,

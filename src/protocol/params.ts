@@ -1,6 +1,7 @@
 // Request parameters of form-encoded and query requests. RFC 6749 §3.1 and §3.2: parameters sent without a
 // value are treated as omitted, and parameters MUST NOT be included more than once.
 import { invalidRequest } from './errors.js';
+import { checkParameterLength, checkScopeTokenCount, INPUT_LIMITS } from './limits.js';
 
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/; // NUL and other controls never belong in OAuth parameters
@@ -13,10 +14,15 @@ export class Params {
     const values = new Map<string, string>();
     if (source === undefined || source === null) return new Params(values);
     if (typeof source !== 'object') throw invalidRequest('the request parameters are malformed');
-    for (const [name, value] of Object.entries(source as Record<string, unknown>)) {
+    const entries = Object.entries(source as Record<string, unknown>);
+    if (entries.length > INPUT_LIMITS.parameters) throw invalidRequest(`more than ${INPUT_LIMITS.parameters} parameters`);
+    for (const [name, value] of entries) {
+      if (name.length > INPUT_LIMITS.parameterNameLength || CONTROL.test(name) || name.includes('\ufffd')) throw invalidRequest('a parameter name is malformed');
       if (Array.isArray(value)) throw invalidRequest(`parameter ${safeName(name)} is repeated`);
       if (typeof value !== 'string') throw invalidRequest(`parameter ${safeName(name)} is malformed`);
       if (CONTROL.test(value) || value.includes('\ufffd')) throw invalidRequest(`parameter ${safeName(name)} contains invalid characters`);
+      checkParameterLength(safeName(name), value);
+      if (name === 'scope') checkScopeTokenCount(value);
       if (value !== '') values.set(name, value);
     }
     return new Params(values);

@@ -8,6 +8,7 @@ import { createKyselyStorage } from './kysely/kysely-storage.js';
 import type { Database } from './kysely/schema.js';
 import { SerialSqliteDialect } from './kysely/sqlite-dialect.js';
 import { migrations } from './migrations/index.js';
+import { startSqliteCheckpointer, type Checkpointer } from './sqlite-checkpointer.js';
 import type { Storage } from './storage.js';
 
 /** The database cannot be opened or reached; the message is one line, safe to print. */
@@ -69,12 +70,18 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
     throw new StorageUnavailableError(`cannot open ${redactDatabaseUrl(url)}: ${(error as Error).message}`);
   }
   const { db, dialect } = opened;
-  const storage = createKyselyStorage(db, dialect, () => db.destroy());
+  let checkpointer: Checkpointer | undefined;
+  const close = async (): Promise<void> => {
+    await checkpointer?.stop();
+    await db.destroy();
+  };
+  const storage = createKyselyStorage(db, dialect, close);
   try {
     await storage.ping();
     if (options.migrate !== false) await migrateToLatest(db);
+    if (dialect === 'sqlite') checkpointer = await startSqliteCheckpointer(db, url.slice('sqlite:'.length));
   } catch (error) {
-    await db.destroy().catch(() => undefined);
+    await close().catch(() => undefined);
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new StorageUnavailableError(`cannot reach the database at ${redactDatabaseUrl(url)}: ${reason}`);
   }

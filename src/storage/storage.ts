@@ -111,6 +111,44 @@ export interface RefreshTokens {
   deleteExpired(now: number, limit: number): Promise<number>;
 }
 
+/**
+ * Rate-limit counters (issue 9 item 4): one row per key holding the current and the previous window's count.
+ * `hit` is one atomic upsert, so concurrent processes sharing the database count every hit exactly once.
+ */
+export interface RateLimitCounters {
+  /** Counts a hit on `key` in the window starting at `windowStart` (a multiple of `windowMs`); returns both counts after it. */
+  hit(key: string, windowStart: number, windowMs: number): Promise<{ count: number; previousCount: number }>;
+  /** Deletes up to `limit` counters whose window started before `before`; returns how many went. */
+  deleteExpired(before: number, limit: number): Promise<number>;
+}
+
+/** A security event (issue 9 item 8): who did what, when, from where. Never a secret. Times are epoch ms. */
+export interface AuditEventRecord {
+  readonly id: string;
+  readonly at: number;
+  readonly type: string;
+  /** `admin-api`, `cli`, `registration`, `user:SUBJECT`, `client:ID`, … */
+  readonly actor: string;
+  readonly clientId?: string;
+  readonly subject?: string;
+  readonly ip?: string;
+  readonly userAgent?: string;
+  readonly details: Readonly<Record<string, string | number | boolean>>;
+}
+
+export interface AuditQuery {
+  readonly since?: number;
+  readonly type?: string;
+  readonly clientId?: string;
+  readonly limit?: number;
+}
+
+export interface AuditLog {
+  record(event: AuditEventRecord): Promise<void>;
+  /** Newest first. */
+  list(query: AuditQuery): Promise<AuditEventRecord[]>;
+}
+
 export interface Users {
   /** Stores a new user; says which unique value is taken when it cannot. */
   create(user: UserRecord): Promise<'created' | 'username_taken' | 'email_taken'>;
@@ -210,6 +248,8 @@ export interface Storage {
   readonly accessTokens: AccessTokens;
   readonly refreshTokens: RefreshTokens;
   readonly initialAccessTokens: InitialAccessTokens;
+  readonly rateLimits: RateLimitCounters;
+  readonly audit: AuditLog;
   readonly users: Users;
   readonly sessions: Sessions;
   readonly consents: Consents;

@@ -125,7 +125,7 @@ describe.concurrent('Issue #2 "Done when", end to end', () => {
         // The KeyRing reloads at most every 10 s: poll until the new kids show, allowing the refresh plus slack.
         let kids = before;
         while (!rotated.every((kid) => kids.includes(kid))) {
-          expect(Date.now() - rotatedAt, `new kids ${rotated.join(', ')} not in the JWKS: ${kids.join(', ')}`).toBeLessThan(12_000);
+          expect(Date.now() - rotatedAt, `new kids ${rotated.join(', ')} not in the JWKS: ${kids.join(', ')}`).toBeLessThan(30_000);
           await new Promise((resolve) => setTimeout(resolve, 100));
           kids = await jwksKids(server);
         }
@@ -173,7 +173,8 @@ describe.concurrent('Issue #2 "Done when", end to end', () => {
 
   describe('Issue #2 §2: SIGTERM while a request is in flight', () => {
     it('lets the request complete, then exits 0', async () => {
-      const server = await startLatchkeyServer({ dataDir: freshDataDir() });
+      // debug: "incoming request" is a debug line (src/http/request-log.ts)
+      const server = await startLatchkeyServer({ dataDir: freshDataDir(), env: () => ({ LATCHKEY_LOG_LEVEL: 'debug' }) });
       const socket = connect(server.port, '127.0.0.1');
       try {
         await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));

@@ -86,7 +86,7 @@ class LatchkeyChild {
   }
 
   /** Resolves as soon as `condition` holds (checked on every output and on exit); rejects after `timeoutMs`. */
-  async until<T>(condition: () => T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
+  async until<T>(condition: () => T | undefined, what: string, timeoutMs = 45_000): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const check = (): void => {
         const value = condition();
@@ -129,7 +129,7 @@ export interface CliResult extends Exit {
 }
 
 /** Runs `latchkey <args>` to completion (killed after `timeoutMs`, e.g. a server that started when it should not have). */
-export async function runLatchkey(args: readonly string[], env: Record<string, string>, timeoutMs = 20_000): Promise<CliResult> {
+export async function runLatchkey(args: readonly string[], env: Record<string, string>, timeoutMs = 45_000): Promise<CliResult> {
   const cli = new LatchkeyChild(args, latchkeyEnv(env));
   const timer = setTimeout(() => cli.child.kill('SIGKILL'), timeoutMs);
   const exit = await cli.exited;

@@ -16,6 +16,7 @@ import {
   type ClientChange,
   type ClientRegistryDeps,
 } from '../../protocol/clients/client-registry.js';
+import { cliContext } from '../actor.js';
 import { withContext } from '../context.js';
 import { UsageError, type CliIo } from '../io.js';
 
@@ -110,7 +111,7 @@ export async function clientCommand(args: readonly string[], flags: Flags, io: C
     case 'create': {
       if (rest.length > 0) throw new UsageError(CLIENT_USAGE);
       const base = flags['from-file'] === undefined ? {} : readDocument(flags['from-file']);
-      return run(async (deps) => print(io, flags, await createClient(splitClientDocument(documentFromFlags(flags, base)), deps), 'created'));
+      return run(async (deps) => print(io, flags, await createClient(splitClientDocument(documentFromFlags(flags, base)), deps, { context: cliContext() }), 'created'));
     }
     case 'list':
       return run(async (deps) => {
@@ -141,13 +142,13 @@ export async function clientCommand(args: readonly string[], flags: Flags, io: C
       const clientId = oneClientId(rest);
       return run(async (deps) => {
         const base = flags['from-file'] === undefined ? wireOf(await getClient(clientId, deps)) : readDocument(flags['from-file']);
-        print(io, flags, await updateClient(clientId, splitClientDocument(documentFromFlags(flags, base)), deps), 'updated');
+        print(io, flags, await updateClient(clientId, splitClientDocument(documentFromFlags(flags, base)), deps, { context: cliContext() }), 'updated');
       });
     }
     case 'delete': {
       const clientId = oneClientId(rest);
       return run(async (deps) => {
-        await deleteClient(clientId, deps);
+        await deleteClient(clientId, deps, { context: cliContext() });
         io.stdout(`deleted client ${clientId}`);
       });
     }
@@ -156,7 +157,7 @@ export async function clientCommand(args: readonly string[], flags: Flags, io: C
       const grace = flags.grace;
       if (grace !== undefined && !/^\d{1,7}$/.test(grace)) throw new UsageError('--grace must be a whole number of seconds');
       return run(async (deps) => {
-        const change = await rotateSecret(clientId, { ...(grace !== undefined && { graceSeconds: Number(grace) }) }, deps);
+        const change = await rotateSecret(clientId, { ...(grace !== undefined && { graceSeconds: Number(grace) }), context: cliContext() }, deps);
         print(io, flags, change, 'rotated the secret of');
         const until = change.client.previousSecretExpiresAt;
         if (flags.json === undefined) io.stdout(until === undefined ? '  the previous secret no longer works' : `  the previous secret works until ${new Date(until).toISOString()}`);

@@ -1,5 +1,9 @@
 // `latchkey keys list|rotate`: signing keys and their rollover (publish first, sign later, retire late).
 import type { SigningAlg } from '../../config/config.js';
+import { systemClock } from '../../lib/clock.js';
+import { systemRandom } from '../../lib/random.js';
+import { recordAuditEvent } from '../../protocol/audit/audit-event.js';
+import { cliContext } from '../actor.js';
 import { withContext } from '../context.js';
 import { UsageError, type CliIo } from '../io.js';
 
@@ -17,12 +21,13 @@ export async function keysCommand(args: readonly string[], flags: Record<string,
     });
   }
   if (action === 'rotate') {
-    return withContext(flags, io, async ({ keys, config }) => {
+    return withContext(flags, io, async ({ keys, config, storage }) => {
       const requested = flags.alg;
       if (requested !== undefined && !ALGS.includes(requested as SigningAlg)) throw new UsageError(`--alg must be one of ${ALGS.join(', ')}`);
       const algs = requested !== undefined ? [requested as SigningAlg] : [...new Set([config.keys.accessTokenAlg, config.keys.idTokenAlg])];
       for (const alg of algs) {
         const key = await keys.rotate(alg);
+        await recordAuditEvent({ type: 'key.rotated', details: { kid: key.kid, alg, activates_at: new Date(key.activatesAt).toISOString() } }, cliContext(), { audit: storage.audit, clock: systemClock, random: systemRandom });
         io.stdout(`${key.kid}  ${alg}: published now, signs from ${new Date(key.activatesAt).toISOString()}`);
       }
       const removed = await keys.removeExpired();

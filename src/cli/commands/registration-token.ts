@@ -2,6 +2,7 @@
 import { systemClock } from '../../lib/clock.js';
 import { systemRandom } from '../../lib/random.js';
 import { createInitialAccessToken } from '../../protocol/registration/initial-access-tokens.js';
+import { cliContext } from '../actor.js';
 import { withContext } from '../context.js';
 import { UsageError, type CliIo } from '../io.js';
 
@@ -16,7 +17,7 @@ export async function registrationTokenCommand(args: readonly string[], flags: R
   const raw = flags['expires-in'];
   if (raw !== undefined && !/^\d{1,8}$/.test(raw)) throw new UsageError('--expires-in must be a whole number of seconds');
   return withContext(flags, io, async ({ config, storage }) => {
-    const { token, expiresAt } = await createInitialAccessToken(raw === undefined ? DEFAULT_EXPIRES_IN : Number(raw), { storage, clock: systemClock, random: systemRandom });
+    const { token, expiresAt } = await createInitialAccessToken(raw === undefined ? DEFAULT_EXPIRES_IN : Number(raw), { storage, clock: systemClock, random: systemRandom }, cliContext());
     if (flags.json !== undefined) {
       io.stdout(JSON.stringify({ initial_access_token: token, expires_at: Math.floor(expiresAt / 1000) }, null, 2));
     } else {

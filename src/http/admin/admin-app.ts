@@ -4,7 +4,8 @@ import type { Config } from '../../config/config.js';
 import { constantTimeEqual, hashSecret } from '../../lib/hash.js';
 import type { ClientRegistryDeps } from '../../protocol/clients/client-registry.js';
 import { bearerToken, invalidToken } from '../../protocol/registration/bearer-token.js';
-import { registerErrorHandler } from '../error-handler.js';
+import { frameworkErrors, registerErrorHandler } from '../error-handler.js';
+import { registerInputLimits } from '../input-limits.js';
 import { adminClientRoutes } from '../routes/admin-clients.js';
 import { adminOpenApi } from './admin-openapi.js';
 
@@ -38,8 +39,10 @@ export function buildAdminApp(deps: ClientRegistryDeps & { readonly config: Conf
     },
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
+    frameworkErrors,
   });
   registerErrorHandler(app);
+  registerInputLimits(app);
   app.addHook('onRequest', checkAdminToken(adminToken));
   app.get(ADMIN_OPENAPI_PATH, (_request, reply) => {
     reply.type('application/json; charset=utf-8').send(JSON.stringify(adminOpenApi));

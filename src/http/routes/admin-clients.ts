@@ -6,6 +6,7 @@ import { createClient, deleteClient, getClient, listClients, rotateSecret, split
 import { invalidRequest } from '../../protocol/errors.js';
 import { createInitialAccessToken } from '../../protocol/registration/initial-access-tokens.js';
 import { toEpochSeconds } from '../../lib/clock.js';
+import { auditContext } from '../audit-context.js';
 import { NO_STORE } from '../error-handler.js';
 import { REGISTRATION_BODY_LIMIT, requireJson } from './registration.js';
 
@@ -32,22 +33,22 @@ export function adminClientRoutes(app: FastifyInstance, deps: ClientRegistryDeps
     const last = clients.at(-1);
     return reply.headers(NO_STORE).send({ clients: clients.map((client) => toAdminClientView(client, now)), ...(clients.length === limit && last !== undefined && { next_after: last.clientId }) });
   });
-  app.post('/admin/clients', json, async (request, reply) => view(reply, 201, await createClient(splitClientDocument(request.body), deps)));
+  app.post('/admin/clients', json, async (request, reply) => view(reply, 201, await createClient(splitClientDocument(request.body), deps, { context: auditContext(request, 'admin-api') })));
   app.get<ClientIdParams>('/admin/clients/:client_id', async (request, reply) => view(reply, 200, { client: await getClient(request.params.client_id, deps) }));
   app.put<ClientIdParams>('/admin/clients/:client_id', json, async (request, reply) =>
-    view(reply, 200, await updateClient(request.params.client_id, splitClientDocument(request.body), deps)),
+    view(reply, 200, await updateClient(request.params.client_id, splitClientDocument(request.body), deps, { context: auditContext(request, 'admin-api') })),
   );
   app.delete<ClientIdParams>('/admin/clients/:client_id', async (request, reply) => {
-    await deleteClient(request.params.client_id, deps);
+    await deleteClient(request.params.client_id, deps, { context: auditContext(request, 'admin-api') });
     return reply.code(204).send();
   });
   app.post<ClientIdParams & { Body: { grace_seconds?: unknown } | undefined }>('/admin/clients/:client_id/rotate-secret', async (request, reply) => {
     const graceSeconds = optionalInteger(request.body?.grace_seconds, 'grace_seconds', 0, 30 * 86_400);
-    return view(reply, 200, await rotateSecret(request.params.client_id, { ...(graceSeconds !== undefined && { graceSeconds }) }, deps));
+    return view(reply, 200, await rotateSecret(request.params.client_id, { ...(graceSeconds !== undefined && { graceSeconds }), context: auditContext(request, 'admin-api') }, deps));
   });
   app.post<{ Body: { expires_in?: unknown } | undefined }>('/admin/registration-tokens', async (request, reply) => {
     const expiresIn = optionalInteger(request.body?.expires_in, 'expires_in', 1, 366 * 86_400) ?? DEFAULT_INITIAL_ACCESS_TOKEN_SECONDS;
-    const { token, expiresAt } = await createInitialAccessToken(expiresIn, deps);
+    const { token, expiresAt } = await createInitialAccessToken(expiresIn, deps, auditContext(request, 'admin-api'));
     return reply.code(201).headers(NO_STORE).send({ initial_access_token: token, expires_at: toEpochSeconds(expiresAt) });
   });
 }

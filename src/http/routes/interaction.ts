@@ -44,7 +44,7 @@ export function interactionRoutes(app: FastifyInstance, { steps, cookies, render
   });
   app.post('/interaction/:id/login', { config }, async (request, reply) => {
     const base = input(request);
-    return send(reply, base.interactionId, await steps.login({ ...base, form: form(request), ip: request.ip }));
+    return send(reply, base.interactionId, await steps.login({ ...base, form: form(request), ip: request.ip, ...(typeof request.headers['user-agent'] === 'string' && { userAgent: request.headers['user-agent'] }) }));
   });
   app.post('/interaction/:id/select-account', { config }, async (request, reply) => {
     const base = input(request);

@@ -107,6 +107,9 @@ export function validateAuthorizationRequest(input: ValidationInput, config: Pic
   const maxAge = parseMaxAge(params.optional('max_age'), client);
   const state = bounded(params, 'state');
   const nonce = bounded(params, 'nonce');
+  const dpopJkt = params.optional('dpop_jkt');
+  // RFC 9449 §10: a JWK SHA-256 thumbprint (RFC 7638), base64url without padding.
+  if (dpopJkt !== undefined && !/^[A-Za-z0-9_-]{43}$/.test(dpopJkt)) throw invalidRequest('dpop_jkt must be a base64url SHA-256 JWK thumbprint');
   const loginHint = bounded(params, 'login_hint');
   const list = (name: 'ui_locales' | 'acr_values'): string[] => (bounded(params, name) ?? '').split(' ').filter((v) => v !== '');
   // `claims` (OIDC Core §5.5), `id_token_hint`, `display` and `resource` are accepted and not acted on:
@@ -122,6 +125,7 @@ export function validateAuthorizationRequest(input: ValidationInput, config: Pic
     ...(state !== undefined && { state }),
     ...(nonce !== undefined && { nonce }),
     ...(codeChallenge !== undefined && { codeChallenge }),
+    ...(dpopJkt !== undefined && { dpopJkt }),
     prompt,
     ...(maxAge !== undefined && { maxAge }),
     ...(loginHint !== undefined && { loginHint }),

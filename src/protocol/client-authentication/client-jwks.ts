@@ -1,6 +1,10 @@
-// Client key sets fetched from jwks_uri (RFC 7591 §2, RFC 7517 §5): https only, a timeout, a size cap, and a
+// Client key sets fetched from jwks_uri (RFC 7591 §2, RFC 7517 §5) through the outbound guard (https only, no
+// private or metadata addresses, DNS-rebinding safe, timeout, size cap, no redirects: RFC 9700 §4.15), with a
 // bounded TTL cache that is safe to lose; a forced refresh (unknown kid) is rate-limited per URI.
+import type { Config } from '../../config/config.js';
 import type { Clock } from '../../lib/clock.js';
+import { parseOutboundAllowList } from '../../lib/outbound/address-policy.js';
+import { guardedGet, outboundUrlProblem, OutboundRequestError, type OutboundPolicy, type Resolver } from '../../lib/outbound/guarded-fetch.js';
 import { invalidClient, OAuthError } from '../errors.js';
 
 export interface JwkSet {
@@ -21,7 +25,10 @@ export interface ClientJwksOptions {
   readonly ttlMs?: number;
   readonly refreshCooldownMs?: number;
   readonly maxEntries?: number;
-  readonly fetch?: typeof fetch;
+  /** Operator allow-list for internal targets (LATCHKEY_OUTBOUND_ALLOW). */
+  readonly allow?: OutboundPolicy['allow'];
+  /** Injected DNS (tests decide on addresses nothing connects to). */
+  readonly resolve?: Resolver;
 }
 
 export const JWKS_FETCH_DEFAULTS = {
@@ -34,19 +41,20 @@ export const JWKS_FETCH_DEFAULTS = {
 
 const LOOPBACK_HTTP = /^http:\/\/(127\.0\.0\.1|\[::1\])(?=[:/]|$)/i;
 
-/** Whether `uri` may be fetched at all under these options. */
-export function jwksUriAllowed(uri: string, allowLoopbackHttp: boolean): boolean {
-  return /^https:\/\/[^/?#:]/i.test(uri) || (allowLoopbackHttp && LOOPBACK_HTTP.test(uri));
+/** The outbound policy the configuration sets for client-supplied URLs. */
+export function outboundPolicy(config: Config): OutboundPolicy {
+  return { allow: parseOutboundAllowList(config.outboundAllow), allowLoopbackHttp: config.clients.allowLoopbackJwksUri };
 }
 
 export function createClientJwksSource(options: ClientJwksOptions): ClientJwksSource {
   const settings = { ...JWKS_FETCH_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
-  const doFetch = options.fetch ?? fetch;
+  const policy: OutboundPolicy = { allowLoopbackHttp: options.allowLoopbackHttp, ...(options.allow !== undefined && { allow: options.allow }) };
+  const fetchOptions = { ...policy, ...(options.resolve !== undefined && { resolve: options.resolve }) };
   const cache = new Map<string, { jwks: JwkSet; fetchedAt: number }>();
   const inFlight = new Map<string, Promise<JwkSet>>();
 
   async function load(uri: string): Promise<JwkSet> {
-    const jwks = await fetchJwks(uri, doFetch, settings.timeoutMs, settings.maxBytes);
+    const jwks = await fetchJwks(uri, { ...fetchOptions, timeoutMs: settings.timeoutMs, maxBytes: settings.maxBytes });
     if (settings.ttlMs > 0) {
       cache.delete(uri); // re-insert: the Map's order is the eviction order
       cache.set(uri, { jwks, fetchedAt: options.clock.now() });
@@ -57,7 +65,9 @@ export function createClientJwksSource(options: ClientJwksOptions): ClientJwksSo
 
   return {
     async get(uri, { refresh = false } = {}) {
-      if (!jwksUriAllowed(uri, options.allowLoopbackHttp)) throw invalidClient('the client jwks_uri must use https');
+      // Plain http (the loopback opt-in) only to a loopback IP literal: no DNS answer decides that a name is local.
+      const problem = /^http:/i.test(uri) && !LOOPBACK_HTTP.test(uri) ? 'must use https' : outboundUrlProblem(uri, policy);
+      if (problem !== undefined) throw invalidClient(`the client jwks_uri ${problem}`);
       const now = options.clock.now();
       const cached = cache.get(uri);
       if (cached !== undefined) {
@@ -74,36 +84,19 @@ export function createClientJwksSource(options: ClientJwksOptions): ClientJwksSo
   };
 }
 
-async function fetchJwks(uri: string, doFetch: typeof fetch, timeoutMs: number, maxBytes: number): Promise<JwkSet> {
+async function fetchJwks(uri: string, options: Parameters<typeof guardedGet>[1]): Promise<JwkSet> {
   const failed = (why: string, cause?: unknown): OAuthError => new OAuthError('invalid_client', `the client jwks_uri ${why}`, { cause });
-  let response: Response;
+  let response: Awaited<ReturnType<typeof guardedGet>>;
   try {
-    response = await doFetch(uri, {
-      signal: AbortSignal.timeout(timeoutMs), // covers the body as well as the headers
-      redirect: 'error', // the registered URI is the one trusted; a redirect could point anywhere
-      headers: { accept: 'application/jwk-set+json, application/json' },
-    });
+    response = await guardedGet(uri, { ...options, headers: { accept: 'application/jwk-set+json, application/json' } });
   } catch (error) {
+    if (error instanceof OutboundRequestError) throw failed(error.reason === 'could not be fetched' || error.reason.startsWith('did not answer') ? 'could not be fetched' : error.reason, error);
     throw failed('could not be fetched', error);
   }
-  if (!response.ok) {
-    await response.body?.cancel().catch(() => undefined);
-    throw failed(`answered HTTP ${response.status}`);
-  }
-  const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) {
-    await response.body?.cancel().catch(() => undefined);
-    throw failed(`document is larger than ${maxBytes} bytes`);
-  }
-  let text: string;
-  try {
-    text = await readCapped(response, maxBytes);
-  } catch (error) {
-    throw failed((error as Error).message === 'too large' ? `document is larger than ${maxBytes} bytes` : 'could not be read', error);
-  }
+  if (response.status < 200 || response.status > 299) throw failed(`answered HTTP ${response.status}`);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(response.body.toString('utf8'));
   } catch (error) {
     throw failed('is not JSON', error);
   }
@@ -112,22 +105,4 @@ async function fetchJwks(uri: string, doFetch: typeof fetch, timeoutMs: number, 
     throw failed('is not a JWK Set (RFC 7517 section 5)');
   }
   return { keys: keys as Record<string, unknown>[] };
-}
-
-async function readCapped(response: Response, maxBytes: number): Promise<string> {
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new Error('too large');
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

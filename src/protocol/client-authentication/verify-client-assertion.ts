@@ -8,7 +8,7 @@ import { endpointUrl, ENDPOINT_PATHS } from '../discovery/server-metadata.js';
 import type { ProtocolDeps } from '../deps.js';
 import { invalidClient, invalidRequest, OAuthError } from '../errors.js';
 import type { Params } from '../params.js';
-import { createClientJwksSource, type ClientJwksSource } from './client-jwks.js';
+import { createClientJwksSource, outboundPolicy, type ClientJwksSource } from './client-jwks.js';
 
 export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 /**
@@ -110,7 +110,7 @@ async function verifyWithKeys(assertion: string, client: Client, options: JWTVer
     }
   }
   if (jwksUri === undefined) throw failed();
-  const source = deps.clientJwks ?? createClientJwksSource({ clock: deps.clock, allowLoopbackHttp: deps.config.clients.allowLoopbackJwksUri, ttlMs: 0 });
+  const source = deps.clientJwks ?? createClientJwksSource({ clock: deps.clock, ...outboundPolicy(deps.config), allowLoopbackHttp: deps.config.clients.allowLoopbackJwksUri, ttlMs: 0 });
   const attempt = async (refresh: boolean): Promise<JWTPayload> =>
     (await jwtVerify(assertion, createLocalJWKSet((await source.get(jwksUri, { refresh })) as never), options)).payload;
   try {

@@ -2,8 +2,10 @@
 // the admin API and dynamic registration, which are thin entry points over it.
 import type { Config } from '../../config/config.js';
 import { hashSecret } from '../../lib/hash.js';
+import { outboundPolicy } from '../client-authentication/client-jwks.js';
+import { toAuditRecord, type AuditContext, type AuditEventInput } from '../audit/audit-event.js';
 import type { ProtocolDeps } from '../deps.js';
-import { OAuthError } from '../errors.js';
+import { invalidRequest, OAuthError } from '../errors.js';
 import type { Client, ClientPolicy } from './client.js';
 import { DEFAULT_CLIENT_POLICY, validateClientPolicy } from './client-policy.js';
 import { issueClientSecret, rotateClientSecret, usesClientSecret, withoutSecret } from './client-secrets.js';
@@ -28,7 +30,26 @@ export interface ClientInput {
 export interface RegistryOptions {
   /** RFC 7591 dynamic registration: the policy is always the default and a registration access token is issued. */
   readonly dynamic?: boolean;
+  /** Who asks and from where, for the audit log (issue 9 item 8). */
+  readonly context?: AuditContext;
 }
+
+const contextOf = (options: RegistryOptions): AuditContext => options.context ?? { actor: options.dynamic === true ? 'registration' : 'system' };
+
+/** Writes the change and its audit event in one transaction: no change without its record, no record without its change. */
+async function withAudit<T>(deps: Pick<ClientRegistryDeps, 'storage' | 'clock' | 'random'>, context: AuditContext, event: AuditEventInput, write: (storage: ClientRegistryDeps['storage']) => Promise<T>): Promise<T> {
+  return deps.storage.transaction(async (tx) => {
+    const result = await write(tx);
+    await tx.audit.record(toAuditRecord(event, context, deps));
+    return result;
+  });
+}
+
+const describeClient = (client: Client): AuditEventInput['details'] => ({
+  auth_method: client.metadata.token_endpoint_auth_method,
+  grant_types: client.metadata.grant_types.join(' '),
+  redirect_uris: client.metadata.redirect_uris.length,
+});
 
 export const clientNotFound = (): OAuthError => new OAuthError('not_found', 'no such client');
 
@@ -37,6 +58,7 @@ export function metadataValidationOptions(config: Config, policy: ClientPolicy):
     allowedLegacyGrants: policy.allowedLegacyGrants,
     allowLoopbackJwksUri: config.clients.allowLoopbackJwksUri,
     idTokenSigningAlgs: [...new Set([config.keys.idTokenAlg, 'RS256'])], // what discovery advertises
+    outbound: outboundPolicy(config),
   };
 }
 
@@ -60,7 +82,9 @@ export async function createClient(input: ClientInput, deps: ClientRegistryDeps,
     createdAt: now,
     updatedAt: now,
   };
-  if (!(await deps.storage.clients.create(client))) throw new Error('client_id collision'); // 128 random bits: never expected
+  await withAudit(deps, contextOf(options), { type: 'client.created', clientId, details: { ...describeClient(client), dynamic: options.dynamic === true } }, async (storage) => {
+    if (!(await storage.clients.create(client))) throw new Error('client_id collision'); // 128 random bits: never expected
+  });
   return {
     client,
     ...(secret !== undefined && { clientSecret: secret.secret }),
@@ -97,13 +121,17 @@ export async function updateClient(clientId: string, input: ClientInput, deps: C
     }
   }
   const client: Client = dropUndefined({ ...credentials, metadata, policy, updatedAt: now });
-  if (!(await deps.storage.clients.update(client))) throw clientNotFound();
+  await withAudit(deps, contextOf(options), { type: 'client.updated', clientId, details: { ...describeClient(client), new_secret: clientSecret !== undefined } }, async (storage) => {
+    if (!(await storage.clients.update(client))) throw clientNotFound();
+  });
   return { client, ...(clientSecret !== undefined && { clientSecret }) };
 }
 
 /** @see https://www.rfc-editor.org/rfc/rfc7592#section-2.3 */
-export async function deleteClient(clientId: string, deps: Pick<ClientRegistryDeps, 'storage'>): Promise<void> {
-  if (!(await deps.storage.clients.delete(clientId))) throw clientNotFound();
+export async function deleteClient(clientId: string, deps: Pick<ClientRegistryDeps, 'storage' | 'clock' | 'random'>, options: RegistryOptions = {}): Promise<void> {
+  await withAudit(deps, contextOf(options), { type: 'client.deleted', clientId }, async (storage) => {
+    if (!(await storage.clients.delete(clientId))) throw clientNotFound();
+  });
 }
 
 export async function getClient(clientId: string, deps: Pick<ClientRegistryDeps, 'storage'>): Promise<Client> {
@@ -112,12 +140,17 @@ export async function getClient(clientId: string, deps: Pick<ClientRegistryDeps,
   return client;
 }
 
+/** A list cursor is input like any other (Hydra GHSA-r9w3-57w2-gch2): a client_id shape or nothing, never trusted. */
+const CURSOR = /^[\x21-\x7e]{1,255}$/;
+
 export async function listClients(options: { after?: string; limit?: number }, deps: Pick<ClientRegistryDeps, 'storage'>): Promise<Client[]> {
+  if (options.after !== undefined && !CURSOR.test(options.after)) throw invalidRequest('after must be a client_id from a previous page (next_after)');
+  if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1 || options.limit > 1000)) throw invalidRequest('limit must be a whole number from 1 to 1000');
   return deps.storage.clients.list({ ...(options.after !== undefined && { afterClientId: options.after }), limit: options.limit ?? 100 });
 }
 
 /** Issues a new secret; the old one keeps working for `graceSeconds` (default: the configured grace). */
-export async function rotateSecret(clientId: string, options: { graceSeconds?: number }, deps: ClientRegistryDeps): Promise<ClientChange> {
+export async function rotateSecret(clientId: string, options: { graceSeconds?: number; context?: AuditContext }, deps: ClientRegistryDeps): Promise<ClientChange> {
   const existing = await getClient(clientId, deps);
   const { client, secret } = rotateClientSecret(existing, {
     random: deps.random,
@@ -125,7 +158,10 @@ export async function rotateSecret(clientId: string, options: { graceSeconds?: n
     now: deps.clock.now(),
     graceSeconds: options.graceSeconds ?? deps.config.clients.secretRotationGraceSeconds,
   });
-  if (!(await deps.storage.clients.update(client))) throw clientNotFound();
+  const graceSeconds = options.graceSeconds ?? deps.config.clients.secretRotationGraceSeconds;
+  await withAudit(deps, options.context ?? { actor: 'system' }, { type: 'client.secret_rotated', clientId, details: { grace_seconds: graceSeconds } }, async (storage) => {
+    if (!(await storage.clients.update(client))) throw clientNotFound();
+  });
   return { client, clientSecret: secret };
 }
 

@@ -1,5 +1,6 @@
 // Client metadata validation: RFC 7591 §2 and §2.1, RFC 8252 §7.1, §7.3 and §8.3, OIDC Registration §2.
 import { createPublicKey } from 'node:crypto';
+import { outboundUrlProblem, type OutboundPolicy } from '../../lib/outbound/guarded-fetch.js';
 import { invalidClientMetadata, invalidRedirectUri } from '../errors.js';
 import { parseScope } from '../scope.js';
 import type { ClientMetadata, TokenEndpointAuthMethod } from './client.js';
@@ -11,6 +12,8 @@ export interface MetadataValidationOptions {
   readonly allowLoopbackJwksUri: boolean;
   /** The algorithms the server signs id_tokens with (OIDC Registration §2 id_token_signed_response_alg). */
   readonly idTokenSigningAlgs: readonly string[];
+  /** The outbound policy URLs this server fetches are held to (the allow-list); IP literals outside it are refused here. */
+  readonly outbound?: OutboundPolicy;
 }
 
 /** Bounds on what one registration may hold: a client is configuration, not storage. */
@@ -35,7 +38,8 @@ export const ASSERTION_SIGNING_ALGS = {
 } as const satisfies Partial<Record<TokenEndpointAuthMethod, readonly string[]>>;
 
 const DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code';
-const GRANT_TYPES = new Set(['authorization_code', 'refresh_token', 'client_credentials', DEVICE_CODE, 'implicit', 'password']);
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange'; // RFC 8693 §2.1
+const GRANT_TYPES = new Set(['authorization_code', 'refresh_token', 'client_credentials', DEVICE_CODE, TOKEN_EXCHANGE, 'implicit', 'password']);
 const LEGACY_GRANTS = new Set(['implicit', 'password']);
 const REDIRECT_GRANTS = ['authorization_code', 'implicit'];
 const RESPONSE_TYPE_PARTS = ['code', 'id_token', 'token'] as const; // canonical order of a combined response type
@@ -91,6 +95,12 @@ export function validateClientMetadata(body: unknown, options: MetadataValidatio
   }
 
   const jwksUri = uri(input, 'jwks_uri', { loopbackHttp: options.allowLoopbackJwksUri });
+  if (jwksUri !== undefined) {
+    // Keycloak CVE-2020-10770: a URL we will fetch must not point into our own network. A host name is checked
+    // again, resolved, at every fetch (DNS can change); an IP literal can be refused now, before anything is sent.
+    const problem = outboundUrlProblem(jwksUri, { ...options.outbound, allowLoopbackHttp: options.allowLoopbackJwksUri });
+    if (problem !== undefined) throw invalidClientMetadata(`jwks_uri: ${problem}`);
+  }
   const jwks = input.jwks === undefined || input.jwks === null ? undefined : validateJwks(input.jwks);
   if (jwks !== undefined && jwksUri !== undefined) throw invalidClientMetadata('jwks: must not be sent together with jwks_uri (RFC 7591 section 2)');
   if (method === 'private_key_jwt' && jwks === undefined && jwksUri === undefined) {

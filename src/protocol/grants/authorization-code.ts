@@ -1,16 +1,22 @@
 // Authorization code exchange: RFC 6749 §4.1.3, with PKCE per RFC 7636 §4.6 and the ID Token of OIDC Core §3.1.3.3.
 import { hashSecret } from '../../lib/hash.js';
+import { recordAuditEvent } from '../audit/audit-event.js';
 import { invalidGrant } from '../errors.js';
 import { verifyCodeVerifier } from '../pkce/verify-code-verifier.js';
 import { signIdToken } from '../tokens/id-token.js';
 import { tokenResponse } from '../tokens/token-response.js';
 import type { TokenGrant } from './token-grant.js';
 
+/** Issue 9 item 8: a replayed code is a security event (the grant it revoked, whose it was). */
+async function auditReuse(grantId: string, subject: string, clientId: string, deps: Parameters<TokenGrant['exchange']>[1]): Promise<void> {
+  await recordAuditEvent({ type: 'code.reuse_detected', clientId, subject, details: { grant_id: grantId } }, { actor: `client:${clientId}` }, { audit: deps.storage.audit, clock: deps.clock, random: deps.random });
+}
+
 export const authorizationCodeGrant: TokenGrant = {
   grantType: 'authorization_code',
   parameters: new Set(['code', 'redirect_uri', 'code_verifier']),
 
-  async exchange({ client, params }, deps) {
+  async exchange({ client, params, dpopJkt }, deps) {
     const { storage, clock } = deps;
     const hash = hashSecret(params.required('code'));
     const code = await storage.authorizationCodes.find(hash);
@@ -20,6 +26,7 @@ export const authorizationCodeGrant: TokenGrant = {
     }
     if (code.consumedAt !== undefined) {
       await storage.grants.revoke(code.grantId, now); // §4.1.2: SHOULD revoke tokens issued from a reused code
+      await auditReuse(code.grantId, code.subject, client.clientId, deps);
       throw invalidGrant('authorization code has already been used');
     }
     // §4.1.3: redirect_uri must be repeated exactly when the authorization request carried it.
@@ -28,9 +35,12 @@ export const authorizationCodeGrant: TokenGrant = {
       throw invalidGrant('redirect_uri does not match the authorization request');
     }
     verifyCodeVerifier(params.optional('code_verifier'), code.codeChallenge);
+    // RFC 9449 §10: a code bound to a DPoP key is redeemed only with a proof by that key.
+    if (code.dpopJkt !== undefined && code.dpopJkt !== dpopJkt) throw invalidGrant('the authorization code is bound to a DPoP key: send a proof made with that key');
 
     if (!(await storage.authorizationCodes.consume(hash, now))) {
       await storage.grants.revoke(code.grantId, now); // lost a race with another redemption: a replay
+      await auditReuse(code.grantId, code.subject, client.clientId, deps);
       throw invalidGrant('authorization code has already been used');
     }
     const user = await storage.users.find(code.subject);
@@ -49,6 +59,7 @@ export const authorizationCodeGrant: TokenGrant = {
       amr: code.amr,
       ...(code.sessionId !== undefined && { sessionId: code.sessionId }),
       refreshToken,
+      dpopJkt, // RFC 9449 §5
     });
     const idToken = code.scope.includes('openid')
       ? await signIdToken(

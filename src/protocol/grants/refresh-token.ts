@@ -1,6 +1,7 @@
 // Refresh token grant: RFC 6749 §6, with rotation and reuse detection per RFC 9700 §4.14.2.
 import { hashSecret } from '../../lib/hash.js';
 import type { RefreshTokenRecord } from '../../storage/records/refresh-token.js';
+import { recordAuditEvent } from '../audit/audit-event.js';
 import type { ProtocolDeps } from '../deps.js';
 import { invalidGrant, invalidScope } from '../errors.js';
 import { selectTokenResources } from '../resource-indicators/select-token-resources.js';
@@ -42,6 +43,11 @@ async function replayed(token: RefreshTokenRecord, request: () => IssueTokensReq
     return tokenResponse(await deps.tokens.issue(request())); // invalid_grant if the family was revoked meanwhile
   }
   await deps.storage.grants.revoke(token.grantId, now);
+  await recordAuditEvent(
+    { type: 'refresh_token.reuse_detected', clientId: token.clientId, details: { grant_id: token.grantId } },
+    { actor: `client:${token.clientId}` },
+    { audit: deps.storage.audit, clock: deps.clock, random: deps.random },
+  );
   throw invalidGrant('the refresh token was already used; the grant is revoked');
 }
 
@@ -50,15 +56,15 @@ export const refreshTokenGrant: TokenGrant = {
   parameters: new Set(['refresh_token', 'scope', 'resource']),
 
   /** @see https://www.rfc-editor.org/rfc/rfc6749#section-6 */
-  async exchange({ client, params }, deps) {
+  async exchange({ client, params, dpopJkt }, deps) {
     const { storage, clock } = deps;
     const hash = hashSecret(params.required('refresh_token'));
     const token = await storage.refreshTokens.find(hash);
     // RFC 6749 §10.4: bound to the client it was issued to.
     if (token === undefined || token.clientId !== client.clientId || token.revokedAt !== undefined) throw invalidGrant(INVALID);
-    // RFC 9449 §5: a DPoP-bound token needs a proof with the same key; until DPoP lands, no token is bound, and one
-    // that were would be refused rather than accepted without its proof.
-    if (token.dpopJkt !== undefined) throw invalidGrant(INVALID);
+    // RFC 9449 §5: a bound token (public clients) is usable only with a proof by its key. Checked before reuse
+    // detection, so someone who stole a rotated token but not the key cannot revoke the family either.
+    if (token.dpopJkt !== undefined && token.dpopJkt !== dpopJkt) throw invalidGrant('the refresh token is DPoP-bound: send a proof made with its key');
     const grant = await storage.grants.find(token.grantId);
     if (grant === undefined || grant.revokedAt !== undefined) throw invalidGrant(INVALID);
 
@@ -76,6 +82,7 @@ export const refreshTokenGrant: TokenGrant = {
       refreshToken: true,
       refreshTokenScope: token.scope, // RFC 6749 §6: narrowing applies to the access token; the grant keeps its scope
       refreshTokenAbsoluteExpiresAt: token.absoluteExpiresAt,
+      dpopJkt,
     });
     if (token.rotatedAt !== undefined) return replayed(token, request, deps); // even after expiry
     if (token.expiresAt <= clock.now()) throw invalidGrant(INVALID);

@@ -3,6 +3,7 @@ import { constantTimeEqual, hashSecret } from '../../lib/hash.js';
 import type { Client } from '../clients/client.js';
 import { toClientInformation, type ClientInformationResponse } from '../clients/client-information.js';
 import { clientSecretMatches } from '../clients/client-secrets.js';
+import type { AuditContext } from '../audit/audit-event.js';
 import { deleteClient, updateClient, type ClientRegistryDeps } from '../clients/client-registry.js';
 import { invalidClientMetadata, invalidRequest } from '../errors.js';
 import { bearerToken, invalidToken } from './bearer-token.js';
@@ -11,6 +12,8 @@ import { refuseSoftwareStatement, registrationClientUri } from './register-clien
 export interface ManagementRequest {
   readonly clientId: string;
   readonly authorization?: string;
+  /** Where the request came from (the audit log's from-where). */
+  readonly context?: Omit<AuditContext, 'actor'>;
 }
 
 /** Fields the server manages (RFC 7592 §2.2): the client may echo them; they are never taken from it. */
@@ -54,12 +57,12 @@ export async function updateRegisteredClient(request: ManagementRequest & { read
   }
   refuseSoftwareStatement(body);
   const metadata = Object.fromEntries(Object.entries(input).filter(([name]) => !SERVER_FIELDS.includes(name)));
-  const changed = await updateClient(client.clientId, { metadata }, deps, { dynamic: true });
+  const changed = await updateClient(client.clientId, { metadata }, deps, { dynamic: true, context: { ...request.context, actor: `client:${client.clientId}` } });
   return respond(changed.client, token, deps.config.issuer, changed.clientSecret);
 }
 
 /** @see https://www.rfc-editor.org/rfc/rfc7592#section-2.3 */
 export async function deleteRegisteredClient(request: ManagementRequest, deps: ClientRegistryDeps): Promise<void> {
   const { client } = await authorize(request, deps);
-  await deleteClient(client.clientId, deps); // the registration access token goes with the client
+  await deleteClient(client.clientId, deps, { context: { ...request.context, actor: `client:${client.clientId}` } }); // the registration access token goes with the client
 }

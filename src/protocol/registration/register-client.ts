@@ -2,6 +2,7 @@
 import { createClient, type ClientRegistryDeps } from '../clients/client-registry.js';
 import { toClientInformation, type ClientInformationResponse } from '../clients/client-information.js';
 import { endpointUrl, ENDPOINT_PATHS } from '../discovery/server-metadata.js';
+import type { AuditContext } from '../audit/audit-event.js';
 import { OAuthError } from '../errors.js';
 import { verifyInitialAccessToken } from './initial-access-tokens.js';
 
@@ -9,6 +10,8 @@ export interface RegistrationRequest {
   /** The parsed JSON body. */
   readonly body: unknown;
   readonly authorization?: string;
+  /** Where the request came from (the audit log's from-where). */
+  readonly context?: Omit<AuditContext, 'actor'>;
 }
 
 /** RFC 7592 §3: where a dynamically registered client manages itself. */
@@ -34,7 +37,7 @@ export async function registerClient(request: RegistrationRequest, deps: ClientR
   if (mode === 'off') throw new OAuthError('not_found', 'dynamic registration is off');
   if (mode === 'token') await verifyInitialAccessToken(request.authorization, deps);
   refuseSoftwareStatement(request.body);
-  const { client, clientSecret, registrationAccessToken } = await createClient({ metadata: request.body }, deps, { dynamic: true });
+  const { client, clientSecret, registrationAccessToken } = await createClient({ metadata: request.body }, deps, { dynamic: true, context: { ...request.context, actor: 'registration' } });
   return toClientInformation(client, {
     ...(clientSecret !== undefined && { clientSecret }),
     ...(registrationAccessToken !== undefined && { registrationAccessToken }),

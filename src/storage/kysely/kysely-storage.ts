@@ -1,6 +1,7 @@
 // Assembles the Storage ports over one Kysely instance (the same code serves SQLite and PostgreSQL).
 import { sql, type Kysely } from 'kysely';
 import type { Dialect, Storage } from '../storage.js';
+import { kyselyAuditLog } from './audit-log.js';
 import { kyselyAccessTokens } from './access-tokens.js';
 import { kyselyAuthorizationCodes } from './authorization-codes.js';
 import { kyselyClients } from './clients.js';
@@ -8,6 +9,7 @@ import { kyselyBackchannelLogouts } from './backchannel-logouts.js';
 import { kyselyGrants } from './grants.js';
 import { kyselyRefreshTokens } from './refresh-tokens.js';
 import { kyselyInitialAccessTokens } from './initial-access-tokens.js';
+import { kyselyRateLimits } from './rate-limits.js';
 import { kyselyConsents } from './consents.js';
 import { kyselyInteractions } from './interactions.js';
 import { kyselyLoginThrottle } from './login-throttle.js';
@@ -28,6 +30,8 @@ export function createKyselyStorage(db: Kysely<Database>, dialect: Dialect, clos
     accessTokens: kyselyAccessTokens(db),
     refreshTokens: kyselyRefreshTokens(db),
     initialAccessTokens: kyselyInitialAccessTokens(db),
+    rateLimits: kyselyRateLimits(db),
+    audit: kyselyAuditLog(db),
     users: kyselyUsers(db),
     sessions: kyselySessions(db),
     consents: kyselyConsents(db),

@@ -60,6 +60,8 @@ export interface AccessTokensTable {
   issued_at: number;
   expires_at: number;
   revoked_at: number | null;
+  /** JSON of the RFC 8693 §4.1 act claim. */
+  act: string | null;
 }
 
 export interface RefreshTokensTable {
@@ -81,6 +83,25 @@ export interface InitialAccessTokensTable {
   token_hash: string;
   created_at: number;
   expires_at: number;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  window_start: number;
+  count: number;
+  previous_count: number;
+}
+
+export interface AuditEventsTable {
+  id: string;
+  at: number;
+  type: string;
+  actor: string;
+  client_id: string | null;
+  subject: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  details: string;
 }
 
 export interface UsersTable {
@@ -143,6 +164,8 @@ export interface AuthorizationCodesTable {
   redirect_uri_provided: number;
   code_challenge: string | null;
   nonce: string | null;
+  /** RFC 9449 §10 (migration 0007). */
+  dpop_jkt: string | null;
   scope: string;
   auth_time: number;
   acr: string | null;
@@ -192,4 +215,6 @@ export interface Database {
   refresh_tokens: RefreshTokensTable;
   backchannel_logouts: BackchannelLogoutsTable;
   initial_access_tokens: InitialAccessTokensTable;
+  rate_limits: RateLimitsTable;
+  audit_events: AuditEventsTable;
 }

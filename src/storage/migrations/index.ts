@@ -5,6 +5,8 @@ import * as clients from './0002-clients.js';
 import * as clientRegistration from './0003-client-registration.js';
 import * as tokens from './0004-tokens.js';
 import * as usersSessions from './0005-users-sessions.js';
+import * as hardening from './0006-hardening.js';
+import * as dpopTokenExchange from './0007-dpop-token-exchange.js';
 import * as logout from './0008-logout.js';
 
 export const migrations: Record<string, Migration> = {
@@ -13,5 +15,7 @@ export const migrations: Record<string, Migration> = {
   '0003-client-registration': clientRegistration,
   '0004-tokens': tokens,
   '0005-users-sessions': usersSessions,
+  '0006-hardening': hardening,
+  '0007-dpop-token-exchange': dpopTokenExchange,
   '0008-logout': logout,
 };

@@ -1,0 +1,124 @@
+// Transport input limits (issue 9 item 2), enforced before any parsing or protocol work: request target and header
+// sizes, per-endpoint body sizes, form and query strings that are valid UTF-8 percent-encoding without NUL, and a
+// JSON parser that refuses invalid UTF-8, deep nesting, huge documents and prototype keys. Limits: protocol/limits.ts.
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { OAuthError } from '../protocol/errors.js';
+import { BODY_LIMITS, INPUT_LIMITS } from '../protocol/limits.js';
+
+const refuse = (why: string): OAuthError => new OAuthError('invalid_request', why);
+const FORM = 'application/x-www-form-urlencoded';
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Checks an application/x-www-form-urlencoded string (a body or a query): parameter count, and every name and
+ * value must percent-decode to UTF-8 without NUL. The parsers keep bad escapes as literal text, so they are
+ * refused here instead. @see https://url.spec.whatwg.org/#application/x-www-form-urlencoded
+ */
+export function checkFormEncoding(raw: string): void {
+  if (raw === '') return;
+  const pairs = raw.split('&');
+  if (pairs.length > INPUT_LIMITS.parameters) throw refuse(`more than ${INPUT_LIMITS.parameters} parameters`);
+  for (const pair of pairs) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pair.replace(/\+/g, ' '));
+    } catch {
+      throw refuse('the parameters are not valid UTF-8 percent-encoding');
+    }
+    if (decoded.includes('\u0000')) throw refuse('the parameters contain a NUL character');
+  }
+}
+
+function mediaType(request: FastifyRequest): string | undefined {
+  return request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+}
+
+/** Registration JSON: depth, size, no `__proto__`/`constructor` keys, no NUL in keys or strings. */
+export function checkJsonShape(value: unknown): void {
+  let members = 0;
+  const walk = (node: unknown, depth: number): void => {
+    if (typeof node === 'string') {
+      if (node.includes('\u0000')) throw refuse('the JSON body contains a NUL character');
+      return;
+    }
+    if (typeof node !== 'object' || node === null) return;
+    if (depth > INPUT_LIMITS.jsonDepth) throw refuse(`the JSON body is nested deeper than ${INPUT_LIMITS.jsonDepth} levels`);
+    const entries = Array.isArray(node) ? node.map((item) => ['', item] as const) : Object.entries(node);
+    members += entries.length;
+    if (members > INPUT_LIMITS.jsonMembers) throw refuse(`the JSON body has more than ${INPUT_LIMITS.jsonMembers} members`);
+    for (const [key, item] of entries) {
+      if (key.includes('\u0000')) throw refuse('the JSON body contains a NUL character');
+      walk(item, depth + 1);
+    }
+  };
+  walk(value, 1);
+}
+
+export function registerInputLimits(app: FastifyInstance): void {
+  // Per-endpoint body sizes, applied to every route as it is registered (routes added later by other modules too).
+  app.addHook('onRoute', (route) => {
+    const limit = BODY_LIMITS[route.url];
+    if (limit !== undefined && (route.bodyLimit === undefined || route.bodyLimit > limit)) route.bodyLimit = limit;
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const url = request.raw.url ?? '';
+    if (url.length > INPUT_LIMITS.urlLength) throw refuse(`the request target is longer than ${INPUT_LIMITS.urlLength} bytes`);
+    const raw = request.raw.rawHeaders;
+    if (raw.length / 2 > INPUT_LIMITS.headerCount) throw refuse(`more than ${INPUT_LIMITS.headerCount} headers`);
+    for (let i = 1; i < raw.length; i += 2) {
+      if ((raw[i] as string).length > INPUT_LIMITS.headerLength) throw refuse(`a header is longer than ${INPUT_LIMITS.headerLength} bytes`);
+    }
+    const query = url.indexOf('?');
+    if (query !== -1) checkFormEncoding(url.slice(query + 1));
+    if (url.slice(0, query === -1 ? undefined : query).includes('%00')) throw refuse('the path contains a NUL character');
+  });
+
+  // Form bodies: read (within bodyLimit), checked as raw bytes, then handed on unchanged to the form parser.
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    if (mediaType(request) !== FORM) return payload;
+    const limit = request.routeOptions.bodyLimit ?? INPUT_LIMITS.urlLength;
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for await (const chunk of payload) {
+      total += (chunk as Buffer).byteLength;
+      if (total > limit) throw new OAuthError('payload_too_large', 'request body is too large');
+      chunks.push(chunk as Buffer);
+    }
+    const body = Buffer.concat(chunks);
+    let text: string;
+    try {
+      text = utf8.decode(body);
+    } catch {
+      throw refuse('the request body is not valid UTF-8');
+    }
+    checkFormEncoding(text);
+    const replay = Readable.from([body]) as Readable & { receivedEncodedLength?: number };
+    replay.receivedEncodedLength = body.byteLength; // Fastify compares it with content-length
+    return replay;
+  });
+
+  // JSON (registration, admin API): strict UTF-8, no prototype keys, bounded shape. text/plain is not accepted anywhere.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+    let value: unknown;
+    try {
+      const text = utf8.decode(body as Buffer);
+      value = text.trim() === '' ? undefined : JSON.parse(text, (key, item: unknown) => {
+        if (key === '__proto__' || key === 'constructor' || key === 'prototype') throw refuse('the JSON body has a forbidden member name');
+        return item;
+      });
+    } catch (error) {
+      done(error instanceof OAuthError ? error : refuse(error instanceof TypeError ? 'the request body is not valid UTF-8' : 'the request body is not valid JSON'), undefined);
+      return;
+    }
+    try {
+      checkJsonShape(value);
+    } catch (error) {
+      done(error as Error, undefined);
+      return;
+    }
+    done(null, value);
+  });
+}

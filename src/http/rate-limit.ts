@@ -1,0 +1,84 @@
+// Applies the per-endpoint rate limits (issue 9 item 4) to routes by path as they are registered: per IP before the
+// body is read, per client (Basic user name, or client_id in the form) once it is parsed. 429 comes from the error
+// handler with Retry-After. Routes registered later (token, introspection, PAR, login, device) get them the same way.
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler, preHandlerAsyncHookHandler } from 'fastify';
+import type { Config, RateLimitedEndpoint } from '../config/config.js';
+import type { Clock } from '../lib/clock.js';
+import { enforceRateLimit } from '../protocol/rate-limits/rate-limit.js';
+import type { RateLimitCounters } from '../storage/storage.js';
+
+/** Route path → the endpoint whose limits it takes (POST routes only). */
+export const RATE_LIMITED_ROUTES: Readonly<Record<string, RateLimitedEndpoint>> = {
+  '/register': 'registration',
+  '/token': 'token',
+  '/introspect': 'introspection',
+  '/revoke': 'revocation',
+  '/par': 'par',
+  '/interaction/:id/login': 'login',
+  '/device': 'device',
+};
+
+export interface RateLimitHookDeps {
+  readonly config: Pick<Config, 'rateLimits'>;
+  readonly storage: { readonly rateLimits: RateLimitCounters };
+  readonly clock: Clock;
+}
+
+/** The client a request claims to be (not yet authenticated: a key for counting, nothing more). */
+export function claimedClientId(request: FastifyRequest): string | undefined {
+  const authorization = request.headers.authorization;
+  if (authorization?.toLowerCase().startsWith('basic ') === true) {
+    const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon > 0) return safeDecode(decoded.slice(0, colon)); // RFC 6749 §2.3.1: form-encoded
+  }
+  const body = request.body as Record<string, unknown> | undefined;
+  const fromBody = typeof body === 'object' && body !== null ? body.client_id : undefined;
+  return typeof fromBody === 'string' && fromBody !== '' ? fromBody : undefined;
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    return value;
+  }
+}
+
+/** The two hooks that enforce `endpoint`'s limits: per IP (onRequest) and per client (preHandler). */
+export function rateLimitHooks(endpoint: RateLimitedEndpoint, deps: RateLimitHookDeps): { onRequest: onRequestAsyncHookHandler; preHandler: preHandlerAsyncHookHandler } {
+  const rule = deps.config.rateLimits[endpoint];
+  const counting = { counters: deps.storage.rateLimits, clock: deps.clock };
+  return {
+    async onRequest(request) {
+      await enforceRateLimit(`${endpoint}:ip:${request.ip}`, rule.perIp, rule.windowSeconds, counting);
+    },
+    async preHandler(request) {
+      const clientId = claimedClientId(request);
+      if (clientId !== undefined) await enforceRateLimit(`${endpoint}:client:${clientId.slice(0, 200)}`, rule.perClient, rule.windowSeconds, counting);
+    },
+  };
+}
+
+const SWEEP_INTERVAL_MS = 60_000;
+
+export function registerRateLimits(app: FastifyInstance, deps: RateLimitHookDeps): void {
+  // Counters whose windows are over are deleted in small batches, so the table stays the size of the active keys.
+  const longestWindowMs = Math.max(...Object.values(deps.config.rateLimits).map((rule) => rule.windowSeconds)) * 1000;
+  let sweeper: NodeJS.Timeout | undefined;
+  app.addHook('onReady', async () => {
+    sweeper = setInterval(() => {
+      deps.storage.rateLimits.deleteExpired(deps.clock.now() - 2 * longestWindowMs, 1000).catch((error: unknown) => app.log.warn({ err: error }, 'rate limit sweep failed'));
+    }, SWEEP_INTERVAL_MS).unref();
+  });
+  app.addHook('onClose', async () => clearInterval(sweeper));
+  app.addHook('onRoute', (route) => {
+    const endpoint = RATE_LIMITED_ROUTES[route.url];
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (endpoint === undefined || !methods.includes('POST')) return;
+    const hooks = rateLimitHooks(endpoint, deps);
+    const append = <T>(existing: T | T[] | undefined, hook: T): T[] => [hook, ...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing])];
+    route.onRequest = append(route.onRequest, hooks.onRequest) as typeof route.onRequest;
+    route.preHandler = append(route.preHandler, hooks.preHandler) as typeof route.preHandler;
+  });
+}
