@@ -12,25 +12,30 @@ import { registerRateLimits } from './http/rate-limit.js';
 import { cookieSettings } from './http/cookies.js';
 import { RequestLog } from './http/request-log.js';
 import type { PageRenderer } from './http/page-response.js';
+import { accountRoutes } from './http/routes/account.js';
 import { authorizeRoutes } from './http/routes/authorize.js';
 import { discoveryRoutes } from './http/routes/discovery.js';
 import { healthRoutes } from './http/routes/health.js';
 import { interactionRoutes } from './http/routes/interaction.js';
 import { introspectionRoute } from './http/routes/introspection.js';
 import { jwksRoute } from './http/routes/jwks.js';
+import { logoutRoutes } from './http/routes/logout.js';
 import { pushedAuthorizationRequestRoute } from './http/routes/par.js';
 import { registrationRoutes } from './http/routes/registration.js';
 import { revocationRoute } from './http/routes/revocation.js';
 import { tokenRoute } from './http/routes/token.js';
 import { uiAssetRoutes } from './http/routes/ui-assets.js';
 import { userInfoRoutes } from './http/routes/userinfo.js';
+import { changePassword, revokeApp, showAccount, signOutEverywhere } from './interaction/account.js';
 import { showInteraction } from './interaction/continue-interaction.js';
+import { confirmLogout, requestLogout } from './interaction/logout.js';
 import { submitAccountChoice } from './interaction/submit-account-choice.js';
 import { submitConsent } from './interaction/submit-consent.js';
 import { submitLogin } from './interaction/submit-login.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import type { MasterKey } from './lib/master-key.js';
 import { systemRandom, type Random } from './lib/random.js';
+import { postForm } from './lib/backchannel-post.js';
 import { authorizationMetadata } from './protocol/authorization/authorization-metadata.js';
 import { createAuthorizationEndpoint } from './protocol/authorization/authorize.js';
 import { createPushedAuthorizationRequestEndpoint } from './protocol/authorization/push-authorization-request.js';
@@ -52,6 +57,8 @@ import { scheduleGarbageCollection } from './protocol/maintenance/collect-garbag
 import { expirySweepers } from './protocol/maintenance/sweepers.js';
 import { registrationMetadata } from './protocol/registration/registration-metadata.js';
 import { createRevocationEndpoint } from './protocol/revocation/revoke-token.js';
+import { scheduleBackchannelDelivery } from './protocol/sessions/deliver-backchannel-logouts.js';
+import { END_SESSION_PATH, logoutMetadata } from './protocol/sessions/logout-metadata.js';
 import { createTokenIssuer } from './protocol/tokens/create-token-issuer.js';
 import { createUserInfoEndpoint } from './protocol/userinfo/userinfo.js';
 import { openStorage } from './storage/open-storage.js';
@@ -118,6 +125,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     registrationMetadata(config),
     tokenMetadata(config, grants.map((grant) => grant.grantType)),
     authorizationMetadata(config),
+    logoutMetadata(config),
     dpopMetadata(),
   ]);
   discoveryRoutes(app, metadata);
@@ -157,6 +165,15 @@ function authorizationRoutes(app: FastifyInstance, protocol: ProtocolDeps, theme
   const par = ENDPOINT_PATHS.pushedAuthorizationRequest;
   pushedAuthorizationRequestRoute(app, { path: par, endpointUrl: endpointUrl(config.issuer, par), push: createPushedAuthorizationRequestEndpoint(protocol) });
   userInfoRoutes(app, ENDPOINT_PATHS.userinfo, createUserInfoEndpoint(protocol));
+  logoutRoutes(app, { path: END_SESSION_PATH, request: (input) => requestLogout(input, protocol), confirm: (input) => confirmLogout(input, protocol), cookies, render });
+  accountRoutes(app, {
+    show: (input) => showAccount(input, protocol),
+    revokeApp: (input) => revokeApp(input, protocol),
+    signOutEverywhere: (input) => signOutEverywhere(input, protocol),
+    changePassword: (input) => changePassword(input, protocol),
+    cookies,
+    render,
+  });
   uiAssetRoutes(app, [
     { path: ASSET_PATHS.stylesheet, contentType: 'text/css; charset=utf-8', body: renderStylesheet(theme) },
     { path: ASSET_PATHS.formPostScript, contentType: 'text/javascript; charset=utf-8', body: FORM_POST_SCRIPT },
@@ -200,13 +217,24 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     if (config.clients.allowLoopbackJwksUri) app.log.warn('LATCHKEY_ALLOW_LOOPBACK_JWKS_URI is on: client keys may be fetched over plain http from loopback');
     const address = await app.listen({ host: config.host, port: config.port });
     const gc = scheduleGarbageCollection({
-      sweepers: expirySweepers(storage),
+      sweepers: expirySweepers(storage, { clock, random, idleMs: config.sessions.idleSeconds * 1000 }),
       now: () => clock.now(),
       intervalMs: config.gc.intervalSeconds * 1000,
       batchSize: config.gc.batchSize,
       onCollected: (deleted) => app.log.debug({ deleted }, 'expired rows deleted'),
       onError: (error) => app.log.warn({ err: error }, 'clean-up of expired rows failed; retrying next interval'),
     });
+    if (config.backchannelLogout.allowLoopback) app.log.warn('LATCHKEY_BACKCHANNEL_ALLOW_LOOPBACK is on: back-channel logout may be sent over plain http to loopback');
+    const backchannel = scheduleBackchannelDelivery(
+      { config, storage, keys, clock, random, send: (uri, form, timeoutMs) => postForm(uri, form, { allowLoopback: config.backchannelLogout.allowLoopback, timeoutMs }) },
+      {
+        onOutcome: ({ notification, result, error }) =>
+          result === 'delivered'
+            ? app.log.info({ clientId: notification.clientId, notification: notification.id }, 'back-channel logout delivered')
+            : app.log.warn({ clientId: notification.clientId, notification: notification.id, attempts: notification.attempts + 1, result, error }, 'back-channel logout not delivered'),
+        onError: (error) => app.log.warn({ err: error }, 'back-channel logout delivery failed; retrying next interval'),
+      },
+    );
     const port = new URL(address).port;
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     let admin: { app: FastifyInstance; url: string } | undefined;
@@ -216,6 +244,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         const adminAddress = await adminApp.listen({ host: config.adminHost, port: config.adminPort });
         admin = { app: adminApp, url: adminAddress };
       } catch (error) {
+        await backchannel.stop();
         await gc.stop();
         await app.close();
         throw error;
@@ -228,6 +257,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       ...(admin !== undefined && { adminUrl: admin.url }),
       createdMasterKey: master.created,
       async close() {
+        await backchannel.stop();
         await gc.stop();
         await Promise.all([app.close(), admin?.app.close()]);
         await storage.close();

@@ -9,6 +9,7 @@ import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
 import { REGISTRATION_TOKEN_FLAGS, registrationTokenCommand } from './commands/registration-token.js';
 import { SERVE_FLAGS, serveCommand } from './commands/serve.js';
+import { grantCommand, SESSION_FLAGS, sessionCommand } from './commands/session.js';
 import { userCommand } from './commands/user.js';
 import { UsageError, type CliIo } from './io.js';
 
@@ -24,6 +25,8 @@ usage: latchkey <command> [options]
   audit [--since 24h] [--type T] [--client ID] [--json] the security audit log, newest first
   gc [--json]               delete expired tokens, grants and replay records now
   user create|list|show|set-password|disable|enable|delete   people who sign in
+  session list --user U | session revoke ID | session revoke --user U   login sessions (with back-channel logout)
+  grant list --user U | grant revoke ID                                 what users allowed clients, with its tokens
 
 configuration flags (also LATCHKEY_* environment variables or --config FILE):
   --issuer URL  --port N  --host H  --data-dir DIR  --database-url URL  --registration off|token|open`;
@@ -39,6 +42,8 @@ const COMMANDS: Record<string, Command> = {
   audit: (args, flags, io) => auditCommand(args, flags, io),
   gc: (_args, flags, io) => gcCommand(flags, io),
   user: (args, flags, io) => userCommand(args, flags, io),
+  session: (args, flags, io) => sessionCommand(args, flags, io),
+  grant: (args, flags, io) => grantCommand(args, flags, io),
 };
 
 /** The flags each built-in command reads besides CONFIG_FLAGS: any other is a typo, refused rather than ignored. */
@@ -50,6 +55,8 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   'registration-token': REGISTRATION_TOKEN_FLAGS,
   audit: AUDIT_FLAGS,
   gc: ['json'],
+  session: SESSION_FLAGS,
+  grant: SESSION_FLAGS,
   user: ['email', 'email-verified', 'name', 'given-name', 'family-name', 'password-stdin', 'json', 'yes'],
 };
 

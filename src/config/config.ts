@@ -109,6 +109,17 @@ export interface Config {
     readonly idleSeconds: number;
     readonly absoluteSeconds: number;
   };
+  /** OIDC Back-Channel Logout 1.0: delivery of logout tokens from the durable queue. */
+  readonly backchannelLogout: {
+    /** Send to http://127.0.0.1 / [::1] and private addresses (tests and local development only; logged at start). */
+    readonly allowLoopback: boolean;
+    /** How often each process looks for due notifications. */
+    readonly pollMs: number;
+    /** Per-request timeout. */
+    readonly timeoutMs: number;
+    /** Attempts before a notification is given up. */
+    readonly maxAttempts: number;
+  };
   /** The authorization endpoint (RFC 6749 §4.1, RFC 7636, RFC 9126). */
   readonly authorization: {
     readonly codeTtlSeconds: number;

@@ -59,6 +59,12 @@ export const defaults = {
     idleSeconds: 30 * 60, // OWASP Session Management: idle timeouts of 15-30 minutes
     absoluteSeconds: 10 * 3600, // and an absolute limit of a working day
   },
+  backchannelLogout: {
+    allowLoopback: false, // never to loopback or private addresses (SSRF, RFC 9700 §4.15 spirit)
+    pollMs: 1000,
+    timeoutMs: 5000, // Back-Channel Logout §2.7: the OP should not wait long on an RP
+    maxAttempts: 8, // 2 s, 4 s … about 4 minutes of backoff in all
+  },
   authorization: {
     codeTtlSeconds: 60, // RFC 6749 §4.1.2: a maximum lifetime of 10 minutes is RECOMMENDED; one minute is plenty
     pkceRequired: 'all', // RFC 9700 §2.1.1: PKCE for every client, S256 only

@@ -173,6 +173,10 @@ const SETTINGS = {
   primaryColor: { key: 'ui.primaryColor', env: 'LATCHKEY_PRIMARY_COLOR', flag: 'primary-color', parse: primaryColor },
   sessionIdleSeconds: { key: 'sessions.idleSeconds', env: 'LATCHKEY_SESSION_IDLE_SECONDS', flag: 'session-idle-seconds', parse: integer(60, 30 * 86_400) },
   sessionAbsoluteSeconds: { key: 'sessions.absoluteSeconds', env: 'LATCHKEY_SESSION_ABSOLUTE_SECONDS', flag: 'session-absolute-seconds', parse: integer(60, 365 * 86_400) },
+  backchannelAllowLoopback: { key: 'backchannelLogout.allowLoopback', env: 'LATCHKEY_BACKCHANNEL_ALLOW_LOOPBACK', flag: 'backchannel-allow-loopback', parse: oneOf(['true', 'false']) },
+  backchannelPollMs: { key: 'backchannelLogout.pollMs', env: 'LATCHKEY_BACKCHANNEL_POLL_MS', flag: 'backchannel-poll-ms', parse: integer(50, 600_000) },
+  backchannelTimeoutMs: { key: 'backchannelLogout.timeoutMs', env: 'LATCHKEY_BACKCHANNEL_TIMEOUT_MS', flag: 'backchannel-timeout-ms', parse: integer(100, 60_000) },
+  backchannelMaxAttempts: { key: 'backchannelLogout.maxAttempts', env: 'LATCHKEY_BACKCHANNEL_MAX_ATTEMPTS', flag: 'backchannel-max-attempts', parse: integer(1, 50) },
   codeTtlSeconds: { key: 'authorization.codeTtlSeconds', env: 'LATCHKEY_CODE_TTL_SECONDS', flag: 'code-ttl-seconds', parse: integer(5, 600) },
   pkceRequired: { key: 'authorization.pkceRequired', env: 'LATCHKEY_PKCE_REQUIRED', flag: 'pkce-required', parse: oneOf<PkceRequirement>(['all', 'public']) },
   requirePar: { key: 'authorization.requirePushedAuthorizationRequests', env: 'LATCHKEY_REQUIRE_PAR', flag: 'require-par', parse: bool },
@@ -319,6 +323,12 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       primaryColor: values.primaryColor ?? defaults.ui.primaryColor,
     },
     sessions: sessionLifetimes(values.sessionIdleSeconds ?? defaults.sessions.idleSeconds, values.sessionAbsoluteSeconds ?? defaults.sessions.absoluteSeconds),
+    backchannelLogout: {
+      allowLoopback: values.backchannelAllowLoopback === undefined ? defaults.backchannelLogout.allowLoopback : values.backchannelAllowLoopback === 'true',
+      pollMs: values.backchannelPollMs ?? defaults.backchannelLogout.pollMs,
+      timeoutMs: values.backchannelTimeoutMs ?? defaults.backchannelLogout.timeoutMs,
+      maxAttempts: values.backchannelMaxAttempts ?? defaults.backchannelLogout.maxAttempts,
+    },
     authorization: {
       codeTtlSeconds: values.codeTtlSeconds ?? defaults.authorization.codeTtlSeconds,
       pkceRequired: values.pkceRequired ?? defaults.authorization.pkceRequired,

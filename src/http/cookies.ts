@@ -38,3 +38,7 @@ export function setInteractionCookie(reply: FastifyReply, settings: CookieSettin
 export function clearInteractionCookie(reply: FastifyReply, settings: CookieSettings, interactionId: string): void {
   reply.clearCookie(settings.interactionName, { path: interactionPath(interactionId), httpOnly: true, secure: settings.secure, sameSite: 'lax' });
 }
+
+export function clearSessionCookie(reply: FastifyReply, settings: CookieSettings): void {
+  reply.clearCookie(settings.sessionName, { path: '/', httpOnly: true, secure: settings.secure, sameSite: 'lax' });
+}

@@ -65,4 +65,50 @@ export interface FormPostPage {
   readonly response: AuthorizationResponse;
 }
 
-export type PageModel = LoginPage | AccountChooserPage | ConsentPage | ErrorPage | FormPostPage;
+/** RP-Initiated Logout §2: "Do you want to sign out?" when the request cannot be tied to this browser's session. */
+export interface LogoutConfirmPage {
+  readonly page: 'logout_confirm';
+  readonly csrfToken: string;
+  readonly account: AccountDisplay;
+  readonly clientName?: string;
+  /** The validated request, carried to the confirmation POST. */
+  readonly fields: Readonly<Record<string, string>>;
+  /** The verified post_logout_redirect_uri: the CSP lets the form's redirect go there. */
+  readonly redirectUri?: string;
+}
+
+/** After logout without a (registered) post_logout_redirect_uri, or the account page without a session. */
+export interface SignedOutPage {
+  readonly page: 'signed_out';
+  readonly reason: 'logged_out' | 'not_signed_in' | 'stayed_signed_in';
+  readonly clientName?: string;
+}
+
+export interface ConnectedApp {
+  readonly clientId: string;
+  readonly name: string;
+  readonly scopes: readonly string[];
+  /** When it was first allowed, and last given tokens (epoch ms). */
+  readonly grantedAt: number;
+  readonly lastUsedAt?: number;
+}
+
+export interface SessionDisplay {
+  readonly id: string;
+  readonly createdAt: number;
+  readonly lastSeenAt: number;
+  readonly current: boolean;
+}
+
+/** The signed-in person's own page: profile, password, connected apps, sessions. */
+export interface AccountPage {
+  readonly page: 'account';
+  readonly csrfToken: string;
+  readonly account: AccountDisplay;
+  readonly apps: readonly ConnectedApp[];
+  readonly sessions: readonly SessionDisplay[];
+  readonly notice?: 'app_revoked' | 'password_changed' | 'sessions_ended';
+  readonly passwordError?: 'wrong_password' | 'weak_password' | 'mismatch';
+}
+
+export type PageModel = LoginPage | AccountChooserPage | ConsentPage | ErrorPage | FormPostPage | LogoutConfirmPage | SignedOutPage | AccountPage;

@@ -7,6 +7,7 @@ import type { Random } from '../lib/random.js';
 import type { SessionRecord } from '../storage/records/session.js';
 import type { UserRecord } from '../storage/records/user.js';
 import type { Storage } from '../storage/storage.js';
+import { endSession } from '../protocol/sessions/end-session.js';
 
 export interface SessionDeps {
   readonly config: Pick<Config, 'sessions'>;
@@ -36,7 +37,7 @@ export async function findSession(secret: string | undefined, deps: SessionDeps)
   if (session === undefined) return undefined;
   const now = deps.clock.now();
   if (session.expiresAt <= now || session.lastSeenAt + deps.config.sessions.idleSeconds * 1000 <= now) {
-    await deps.storage.sessions.delete(session.id);
+    await endSession(session.id, deps); // as the sweeper would: the apps in it get a back-channel logout
     return undefined;
   }
   const user = await deps.storage.users.find(session.subject);
@@ -54,7 +55,7 @@ export async function startSession(
 ): Promise<{ session: SessionRecord; cookie: SessionCookie }> {
   if (previousSecret !== undefined && previousSecret.length <= 100) {
     const previous = await deps.storage.sessions.findBySecretHash(hashSecret(previousSecret));
-    if (previous !== undefined) await deps.storage.sessions.delete(previous.id);
+    if (previous !== undefined) await endSession(previous.id, deps);
   }
   const now = deps.clock.now();
   const secret = deps.random.token();

@@ -9,6 +9,7 @@ import type { AuthorizationCodeRecord } from './records/authorization-code.js';
 import type { InteractionRecord, PushedAuthorizationRequestRecord } from './records/authorization-request.js';
 import type { LoginFailures, SessionRecord } from './records/session.js';
 import type { UserRecord } from './records/user.js';
+import type { BackchannelLogoutRecord } from './records/backchannel-logout.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -74,6 +75,8 @@ export interface Grants {
   revoke(id: string, at: number): Promise<void>;
   /** A user's grants that are not revoked (connected apps), newest first; the caller filters on expiresAt. */
   listBySubject(subject: string): Promise<GrantRecord[]>;
+  /** The clients that were given grants in login session `sessionId` (Back-Channel Logout §2.7: the session's participants). */
+  clientIdsBySession(sessionId: string): Promise<string[]>;
   /**
    * Records an issuance under the grant: sets lastUsedAt, extends expiresAt to at least `coversUntil`, and holds the
    * grant's row lock until the enclosing transaction ends, so a concurrent revoke() runs wholly before (then this
@@ -166,7 +169,12 @@ export interface Sessions {
   find(id: string): Promise<SessionRecord | undefined>;
   /** Records activity (the idle timeout counts from here). */
   touch(id: string, at: number): Promise<void>;
-  delete(id: string): Promise<void>;
+  /** True for exactly one caller however many race: the one that ends the session sends its logout notifications. */
+  delete(id: string): Promise<boolean>;
+  /** A user's sessions, newest first. */
+  listBySubject(subject: string): Promise<SessionRecord[]>;
+  /** Up to `limit` sessions past their absolute end (`expires_at <= now`) or idle since `idleSince` (`last_seen_at <= idleSince`). */
+  listExpired(now: number, idleSince: number, limit: number): Promise<SessionRecord[]>;
   /** Ends every session of a user (disabled, deleted, password changed). */
   deleteBySubject(subject: string): Promise<number>;
   deleteExpired(now: number, limit: number): Promise<number>;
@@ -214,6 +222,23 @@ export interface PushedAuthorizationRequests {
   deleteExpired(now: number, limit: number): Promise<number>;
 }
 
+/** The durable queue of back-channel logout notifications (OIDC Back-Channel Logout 1.0 §2.7): survives restarts, shared by every process. */
+export interface BackchannelLogouts {
+  enqueue(notifications: readonly BackchannelLogoutRecord[]): Promise<void>;
+  /**
+   * Claims up to `limit` notifications due at `now` until `claimUntil`: each row is claimed by one caller however many
+   * processes race (`UPDATE … WHERE claimed_until < now`, row count 1); a claimant that dies releases it when the claim lapses.
+   */
+  claimDue(now: number, claimUntil: number, limit: number): Promise<BackchannelLogoutRecord[]>;
+  markDelivered(id: string, at: number): Promise<void>;
+  /** Records a failed attempt; the notification is tried again from `nextAttemptAt`, or never when `nextAttemptAt` is undefined (gave up). */
+  recordFailure(id: string, at: number, attempts: number, error: string, nextAttemptAt: number | undefined): Promise<void>;
+  /** Notifications neither delivered nor given up. */
+  pending(): Promise<BackchannelLogoutRecord[]>;
+  /** Deletes up to `limit` delivered or abandoned notifications finished before `before`; returns how many went. */
+  deleteFinished(before: number, limit: number): Promise<number>;
+}
+
 export interface Storage {
   readonly dialect: Dialect;
   readonly signingKeys: SigningKeys;
@@ -232,6 +257,7 @@ export interface Storage {
   readonly interactions: Interactions;
   readonly authorizationCodes: AuthorizationCodes;
   readonly pushedAuthorizationRequests: PushedAuthorizationRequests;
+  readonly backchannelLogouts: BackchannelLogouts;
   /** Runs `work` in one transaction: all of it commits, or none of it. */
   transaction<T>(work: (tx: Storage) => Promise<T>): Promise<T>;
   /** Resolves when the database answers a trivial query (readiness). */

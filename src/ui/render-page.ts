@@ -1,6 +1,7 @@
 // Turns a page model into HTML and the Content-Security-Policy that fits it (CSP Level 3): scripts and styles only from
 // Latchkey, forms only to Latchkey and the client's redirect URI, never framed.
 import type { PageModel } from '../interaction/pages.js';
+import { AccountView, LogoutConfirmView, SignedOutView } from './account-pages.js';
 import { AccountChooserView, ConsentView, ErrorView, FormPostView, LoginView } from './pages.js';
 import type { Theme } from './theme.js';
 
@@ -31,7 +32,11 @@ function originOf(uri: string | undefined): string | undefined {
 }
 
 export function contentSecurityPolicy(model: PageModel, theme: Theme): string {
-  const redirectUri = model.page === 'form_post' ? model.response.redirectUri : 'context' in model ? model.context.redirectUri : undefined;
+  const redirectUri =
+    model.page === 'form_post' ? model.response.redirectUri
+    : model.page === 'logout_confirm' ? model.redirectUri
+    : 'context' in model ? model.context.redirectUri
+    : undefined;
   // Chrome applies form-action to the redirects that follow a form submission, so the client's redirect URI must be allowed.
   const formTargets = [...new Set(["'self'", ...(redirectUri === undefined ? [] : [sourceOf(redirectUri)].filter((s) => s !== undefined))])];
   const clientLogo = 'context' in model ? model.context.client.logoUri : undefined;
@@ -65,6 +70,15 @@ export function renderPage(model: PageModel, theme: Theme): RenderedPage {
       break;
     case 'form_post':
       element = FormPostView({ theme, model });
+      break;
+    case 'logout_confirm':
+      element = LogoutConfirmView({ theme, model });
+      break;
+    case 'signed_out':
+      element = SignedOutView({ theme, model });
+      break;
+    case 'account':
+      element = AccountView({ theme, model });
       break;
   }
   return { html: element as string, contentSecurityPolicy: contentSecurityPolicy(model, theme) };

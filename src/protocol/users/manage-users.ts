@@ -5,6 +5,7 @@ import type { UserProfile, UserRecord } from '../../storage/records/user.js';
 import type { Storage } from '../../storage/storage.js';
 import { invalidRequest } from '../errors.js';
 import { hashPassword } from './password.js';
+import { endSessionsOf } from '../sessions/end-session.js';
 
 export interface UserDeps {
   readonly storage: Storage;
@@ -84,7 +85,7 @@ export async function setPassword(username: string, password: string, deps: User
   const user = await requireUser(username, deps.storage);
   const updated = { ...user, passwordHash: await hashPassword(password), updatedAt: deps.clock.now() };
   await save(updated, deps.storage);
-  await deps.storage.sessions.deleteBySubject(user.sub);
+  await endSessionsOf(user.sub, deps); // with back-channel logout to the apps signed in through them
   return updated;
 }
 
@@ -93,14 +94,14 @@ export async function setDisabled(username: string, disabled: boolean, deps: Use
   const user = await requireUser(username, deps.storage);
   const updated = { ...user, disabled, updatedAt: deps.clock.now() };
   await save(updated, deps.storage);
-  if (disabled) await deps.storage.sessions.deleteBySubject(user.sub);
+  if (disabled) await endSessionsOf(user.sub, deps); // with back-channel logout to the apps signed in through them
   return updated;
 }
 
 /** Deletes the user and ends their sessions. Their `sub` is random and never reused, so nothing left behind can match it. */
 export async function deleteUser(username: string, deps: UserDeps): Promise<UserRecord> {
   const user = await requireUser(username, deps.storage);
-  await deps.storage.sessions.deleteBySubject(user.sub);
+  await endSessionsOf(user.sub, deps); // with back-channel logout to the apps signed in through them
   await deps.storage.users.delete(user.sub);
   return user;
 }

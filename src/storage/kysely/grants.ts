@@ -73,6 +73,11 @@ export function kyselyGrants(db: Kysely<Database>): Grants {
       return rows.map(fromRow);
     },
 
+    async clientIdsBySession(sessionId) {
+      const rows = await db.selectFrom('grants').select('client_id').distinct().where('session_id', '=', sessionId).orderBy('client_id').execute();
+      return rows.map((row) => row.client_id);
+    },
+
     async touch(id, at, coversUntil) {
       const result = await db
         .updateTable('grants')

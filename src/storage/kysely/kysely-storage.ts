@@ -5,6 +5,7 @@ import { kyselyAuditLog } from './audit-log.js';
 import { kyselyAccessTokens } from './access-tokens.js';
 import { kyselyAuthorizationCodes } from './authorization-codes.js';
 import { kyselyClients } from './clients.js';
+import { kyselyBackchannelLogouts } from './backchannel-logouts.js';
 import { kyselyGrants } from './grants.js';
 import { kyselyRefreshTokens } from './refresh-tokens.js';
 import { kyselyInitialAccessTokens } from './initial-access-tokens.js';
@@ -38,6 +39,7 @@ export function createKyselyStorage(db: Kysely<Database>, dialect: Dialect, clos
     interactions: kyselyInteractions(db),
     authorizationCodes: kyselyAuthorizationCodes(db),
     pushedAuthorizationRequests: kyselyPushedAuthorizationRequests(db),
+    backchannelLogouts: kyselyBackchannelLogouts(db),
     async transaction(work) {
       if (db.isTransaction) return work(storage);
       return db.transaction().execute((trx) => work(createKyselyStorage(trx, dialect, close)));

@@ -185,6 +185,20 @@ export interface PushedAuthorizationRequestsTable {
   consumed_at: number | null;
 }
 
+export interface BackchannelLogoutsTable {
+  id: string;
+  client_id: string;
+  subject: string | null;
+  session_id: string | null;
+  created_at: number;
+  attempts: number;
+  next_attempt_at: number;
+  claimed_until: number;
+  delivered_at: number | null;
+  failed_at: number | null;
+  last_error: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -199,6 +213,7 @@ export interface Database {
   grants: GrantsTable;
   access_tokens: AccessTokensTable;
   refresh_tokens: RefreshTokensTable;
+  backchannel_logouts: BackchannelLogoutsTable;
   initial_access_tokens: InitialAccessTokensTable;
   rate_limits: RateLimitsTable;
   audit_events: AuditEventsTable;

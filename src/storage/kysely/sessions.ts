@@ -46,7 +46,21 @@ export function kyselySessions(db: Kysely<Database>): Sessions {
       await db.updateTable('sessions').set({ last_seen_at: at }).where('id', '=', id).where('last_seen_at', '<', at).execute();
     },
     async delete(id) {
-      await db.deleteFrom('sessions').where('id', '=', id).execute();
+      const result = await db.deleteFrom('sessions').where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows) === 1;
+    },
+    async listBySubject(subject) {
+      const rows = await db.selectFrom('sessions').selectAll().where('subject', '=', subject).orderBy('created_at', 'desc').limit(1000).execute();
+      return rows.map(fromRow);
+    },
+    async listExpired(now, idleSince, limit) {
+      const rows = await db
+        .selectFrom('sessions')
+        .selectAll()
+        .where((eb) => eb.or([eb('expires_at', '<=', now), eb('last_seen_at', '<=', idleSince)]))
+        .limit(limit)
+        .execute();
+      return rows.map(fromRow);
     },
     async deleteBySubject(subject) {
       const result = await db.deleteFrom('sessions').where('subject', '=', subject).executeTakeFirst();

@@ -7,6 +7,7 @@ import * as tokens from './0004-tokens.js';
 import * as usersSessions from './0005-users-sessions.js';
 import * as hardening from './0006-hardening.js';
 import * as dpopTokenExchange from './0007-dpop-token-exchange.js';
+import * as logout from './0008-logout.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005-users-sessions': usersSessions,
   '0006-hardening': hardening,
   '0007-dpop-token-exchange': dpopTokenExchange,
+  '0008-logout': logout,
 };
