@@ -10,6 +10,7 @@ import { cookieSettings } from './http/cookies.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import type { PageRenderer } from './http/page-response.js';
 import { authorizeRoutes } from './http/routes/authorize.js';
+import { deviceRoutes } from './http/routes/device.js';
 import { discoveryRoutes } from './http/routes/discovery.js';
 import { healthRoutes } from './http/routes/health.js';
 import { interactionRoutes } from './http/routes/interaction.js';
@@ -25,6 +26,7 @@ import { showInteraction } from './interaction/continue-interaction.js';
 import { submitAccountChoice } from './interaction/submit-account-choice.js';
 import { submitConsent } from './interaction/submit-consent.js';
 import { submitLogin } from './interaction/submit-login.js';
+import { deviceEntryPage, submitUserCode } from './interaction/verify-device.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import type { MasterKey } from './lib/master-key.js';
 import { systemRandom, type Random } from './lib/random.js';
@@ -36,8 +38,10 @@ import { createClientJwksSource, type ClientJwksSource } from './protocol/client
 import type { ProtocolDeps } from './protocol/deps.js';
 import { buildServerMetadata, endpointUrl, ENDPOINT_PATHS } from './protocol/discovery/server-metadata.js';
 import { tokenMetadata } from './protocol/discovery/token-metadata.js';
+import { createDeviceAuthorizationEndpoint, VERIFICATION_PATH } from './protocol/device/authorize-device.js';
 import { authorizationCodeGrant } from './protocol/grants/authorization-code.js';
 import { clientCredentialsGrant } from './protocol/grants/client-credentials.js';
+import { deviceCodeGrant } from './protocol/grants/device-code.js';
 import { refreshTokenGrant } from './protocol/grants/refresh-token.js';
 import { createTokenEndpoint } from './protocol/grants/token-endpoint.js';
 import type { TokenGrant } from './protocol/grants/token-grant.js';
@@ -71,7 +75,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { config, storage, keys } = deps;
   const protocol: ProtocolDeps = { ...deps, tokens: createTokenIssuer(deps) };
-  const grants: TokenGrant[] = [authorizationCodeGrant, clientCredentialsGrant, refreshTokenGrant];
+  const grants: TokenGrant[] = [authorizationCodeGrant, clientCredentialsGrant, refreshTokenGrant, deviceCodeGrant];
   const theme = themeFrom(config);
   const render: PageRenderer = (model) => renderPage(model, theme);
   const app = Fastify({
@@ -109,6 +113,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     registrationMetadata(config),
     tokenMetadata(config, grants.map((grant) => grant.grantType)),
     authorizationMetadata(config),
+    { device_authorization_endpoint: endpointUrl(config.issuer, ENDPOINT_PATHS.deviceAuthorization) }, // RFC 8628 §4
   ]);
   discoveryRoutes(app, metadata);
   jwksRoute(app, ENDPOINT_PATHS.jwks, keys);
@@ -129,7 +134,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   return app;
 }
 
-/** The authorization endpoint, PAR, the interaction pages (login, account chooser, consent), UserInfo, and the pages' files. */
+/** The authorization endpoint, PAR, the interaction pages (login, account chooser, consent), UserInfo, the device flow, and the pages' files. */
 function authorizationRoutes(app: FastifyInstance, protocol: ProtocolDeps, theme: Theme, render: PageRenderer): void {
   const { config } = protocol;
   const cookies = cookieSettings(config.issuer);
@@ -147,6 +152,18 @@ function authorizationRoutes(app: FastifyInstance, protocol: ProtocolDeps, theme
   const par = ENDPOINT_PATHS.pushedAuthorizationRequest;
   pushedAuthorizationRequestRoute(app, { path: par, endpointUrl: endpointUrl(config.issuer, par), push: createPushedAuthorizationRequestEndpoint(protocol) });
   userInfoRoutes(app, ENDPOINT_PATHS.userinfo, createUserInfoEndpoint(protocol));
+  const device = ENDPOINT_PATHS.deviceAuthorization;
+  deviceRoutes(app, {
+    authorizationPath: device,
+    authorizationEndpointUrl: endpointUrl(config.issuer, device),
+    authorize: createDeviceAuthorizationEndpoint(protocol),
+    verificationPath: VERIFICATION_PATH,
+    entryPage: deviceEntryPage,
+    submitUserCode: (input) => submitUserCode(input, protocol),
+    newCsrfToken: () => protocol.random.token(),
+    cookies,
+    render,
+  });
   uiAssetRoutes(app, [
     { path: ASSET_PATHS.stylesheet, contentType: 'text/css; charset=utf-8', body: renderStylesheet(theme) },
     { path: ASSET_PATHS.formPostScript, contentType: 'text/javascript; charset=utf-8', body: FORM_POST_SCRIPT },

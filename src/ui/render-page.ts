@@ -1,6 +1,7 @@
 // Turns a page model into HTML and the Content-Security-Policy that fits it (CSP Level 3): scripts and styles only from
 // Latchkey, forms only to Latchkey and the client's redirect URI, never framed.
 import type { PageModel } from '../interaction/pages.js';
+import { DeviceDoneView, DeviceEntryView } from './device-pages.js';
 import { AccountChooserView, ConsentView, ErrorView, FormPostView, LoginView } from './pages.js';
 import type { Theme } from './theme.js';
 
@@ -65,6 +66,12 @@ export function renderPage(model: PageModel, theme: Theme): RenderedPage {
       break;
     case 'form_post':
       element = FormPostView({ theme, model });
+      break;
+    case 'device_entry':
+      element = DeviceEntryView({ theme, model });
+      break;
+    case 'device_done':
+      element = DeviceDoneView({ theme, model });
       break;
   }
   return { html: element as string, contentSecurityPolicy: contentSecurityPolicy(model, theme) };

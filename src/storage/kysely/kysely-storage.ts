@@ -4,6 +4,7 @@ import type { Dialect, Storage } from '../storage.js';
 import { kyselyAccessTokens } from './access-tokens.js';
 import { kyselyAuthorizationCodes } from './authorization-codes.js';
 import { kyselyClients } from './clients.js';
+import { kyselyDeviceCodes } from './device-codes.js';
 import { kyselyGrants } from './grants.js';
 import { kyselyRefreshTokens } from './refresh-tokens.js';
 import { kyselyInitialAccessTokens } from './initial-access-tokens.js';
@@ -34,6 +35,7 @@ export function createKyselyStorage(db: Kysely<Database>, dialect: Dialect, clos
     interactions: kyselyInteractions(db),
     authorizationCodes: kyselyAuthorizationCodes(db),
     pushedAuthorizationRequests: kyselyPushedAuthorizationRequests(db),
+    deviceCodes: kyselyDeviceCodes(db),
     async transaction(work) {
       if (db.isTransaction) return work(storage);
       return db.transaction().execute((trx) => work(createKyselyStorage(trx, dialect, close)));

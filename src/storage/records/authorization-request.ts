@@ -23,6 +23,8 @@ export interface AuthorizationRequest {
   readonly loginHint?: string;
   readonly uiLocales: readonly string[];
   readonly acrValues: readonly string[];
+  /** RFC 8628 §3.3: set when the person is approving a device; the interaction then decides that, not a code. */
+  readonly device?: { readonly deviceCodeHash: string };
 }
 
 /** A pending interaction: the request, and what has happened on Latchkey's pages so far. */
