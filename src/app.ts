@@ -42,6 +42,7 @@ import { createDeviceAuthorizationEndpoint, VERIFICATION_PATH } from './protocol
 import { authorizationCodeGrant } from './protocol/grants/authorization-code.js';
 import { clientCredentialsGrant } from './protocol/grants/client-credentials.js';
 import { deviceCodeGrant } from './protocol/grants/device-code.js';
+import { passwordGrant } from './protocol/grants/password.js';
 import { refreshTokenGrant } from './protocol/grants/refresh-token.js';
 import { createTokenEndpoint } from './protocol/grants/token-endpoint.js';
 import type { TokenGrant } from './protocol/grants/token-grant.js';
@@ -75,7 +76,13 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { config, storage, keys } = deps;
   const protocol: ProtocolDeps = { ...deps, tokens: createTokenIssuer(deps) };
-  const grants: TokenGrant[] = [authorizationCodeGrant, clientCredentialsGrant, refreshTokenGrant, deviceCodeGrant];
+  const grants: TokenGrant[] = [
+    authorizationCodeGrant,
+    clientCredentialsGrant,
+    refreshTokenGrant,
+    deviceCodeGrant,
+    ...(config.legacyGrants.password ? [passwordGrant] : []), // RFC 9700 §2.4: only when the operator turns it on
+  ];
   const theme = themeFrom(config);
   const render: PageRenderer = (model) => renderPage(model, theme);
   const app = Fastify({
@@ -204,6 +211,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const clientJwks = createClientJwksSource({ clock, allowLoopbackHttp: config.clients.allowLoopbackJwksUri });
     const deps: AppDeps = { config, storage, keys, clock, random, masterKey: master.key, clientJwks };
     const app = buildApp(deps);
+    if (config.legacyGrants.implicit) app.log.warn('LATCHKEY_IMPLICIT_GRANT is on: the implicit grant (RFC 6749 section 4.2) is deprecated by RFC 9700 section 2.1.2');
+    if (config.legacyGrants.password) app.log.warn('LATCHKEY_PASSWORD_GRANT is on: the password grant (RFC 6749 section 4.3) MUST NOT be used (RFC 9700 section 2.4)');
     if (config.clients.allowLoopbackJwksUri) app.log.warn('LATCHKEY_ALLOW_LOOPBACK_JWKS_URI is on: client keys may be fetched over plain http from loopback');
     const address = await app.listen({ host: config.host, port: config.port });
     const gc = scheduleGarbageCollection({

@@ -1,7 +1,6 @@
 // Fixtures for the authorization code flow: users made by the real user code, clients stored directly (hashed secret),
 // PKCE pairs, and an HTTP walk through /authorize, login and consent.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { expect } from 'vitest';
 import { hashSecret } from '../../src/lib/hash.js';
 import { createUser } from '../../src/protocol/users/manage-users.js';
 import type { Client, ClientMetadata, ClientPolicy } from '../../src/storage/records/client.js';

@@ -11,6 +11,7 @@ export interface TokenHttpInput {
   readonly authorization?: string;
   readonly dpop?: string;
   readonly endpointUrl: string;
+  readonly ip?: string;
 }
 
 export type TokenEndpoint = (input: TokenHttpInput) => Promise<TokenResponse>;
@@ -27,7 +28,7 @@ export function createTokenEndpoint(grants: readonly TokenGrant[], deps: Protoco
       throw new OAuthError('unauthorized_client', 'the client is not allowed to use this grant_type');
     }
     return grant.exchange(
-      { client, params: params.without([...CLIENT_AUTHENTICATION_PARAMETERS]).only(grant.parameters), dpop: input.dpop, endpointUrl: input.endpointUrl },
+      { client, params: params.without([...CLIENT_AUTHENTICATION_PARAMETERS]).only(grant.parameters), dpop: input.dpop, endpointUrl: input.endpointUrl, ...(input.ip !== undefined && { ip: input.ip }) },
       deps,
     );
   };

@@ -12,6 +12,8 @@ export interface TokenRequest {
   readonly dpop?: string;
   /** The absolute URL of the token endpoint, as the client addressed it. */
   readonly endpointUrl: string;
+  /** The caller's address (the password grant's login throttle). */
+  readonly ip?: string;
 }
 
 export interface TokenGrant {
