@@ -1,5 +1,5 @@
 // Showing the next step of an interaction, or finishing it with the authorization response (OIDC Core §3.1.2.3-§3.1.2.5).
-import { issueAuthorizationCode } from '../protocol/authorization/issue-authorization-code.js';
+import { issueAuthorizationResponse } from '../protocol/authorization/issue-authorization-response.js';
 import { OAuthError } from '../protocol/errors.js';
 import type { InteractionRecord } from '../storage/records/authorization-request.js';
 import type { Client } from '../storage/records/client.js';
@@ -23,7 +23,7 @@ export async function finishInteraction(interaction: InteractionRecord, active: 
   if (!(await deps.storage.interactions.consume(interaction.id, deps.clock.now()))) {
     throw new OAuthError('invalid_request', 'This sign-in request was already completed. Return to the application.');
   }
-  return { kind: 'respond', response: await issueAuthorizationCode(interaction.request, active, deps) };
+  return { kind: 'respond', response: await issueAuthorizationResponse(interaction.request, active, deps) };
 }
 
 /** Decides what the person sees next for an interaction already loaded. */
