@@ -39,12 +39,14 @@ import type { ProtocolDeps } from './protocol/deps.js';
 import { buildServerMetadata, endpointUrl, ENDPOINT_PATHS } from './protocol/discovery/server-metadata.js';
 import { tokenMetadata } from './protocol/discovery/token-metadata.js';
 import { createDeviceAuthorizationEndpoint, VERIFICATION_PATH } from './protocol/device/authorize-device.js';
+import { dpopMetadata } from './protocol/dpop/dpop-metadata.js';
 import { authorizationCodeGrant } from './protocol/grants/authorization-code.js';
 import { clientCredentialsGrant } from './protocol/grants/client-credentials.js';
 import { deviceCodeGrant } from './protocol/grants/device-code.js';
 import { passwordGrant } from './protocol/grants/password.js';
 import { refreshTokenGrant } from './protocol/grants/refresh-token.js';
 import { createTokenEndpoint } from './protocol/grants/token-endpoint.js';
+import { tokenExchangeGrant } from './protocol/grants/token-exchange.js';
 import type { TokenGrant } from './protocol/grants/token-grant.js';
 import { createIntrospectionEndpoint } from './protocol/introspection/introspect-token.js';
 import { KeyRing } from './protocol/keys/key-ring.js';
@@ -80,6 +82,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     authorizationCodeGrant,
     clientCredentialsGrant,
     refreshTokenGrant,
+    tokenExchangeGrant,
     deviceCodeGrant,
     ...(config.legacyGrants.password ? [passwordGrant] : []), // RFC 9700 §2.4: only when the operator turns it on
   ];
@@ -120,6 +123,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     registrationMetadata(config),
     tokenMetadata(config, grants.map((grant) => grant.grantType)),
     authorizationMetadata(config),
+    dpopMetadata(),
     { device_authorization_endpoint: endpointUrl(config.issuer, ENDPOINT_PATHS.deviceAuthorization) }, // RFC 8628 §4
   ]);
   discoveryRoutes(app, metadata);

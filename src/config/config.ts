@@ -67,6 +67,15 @@ export interface Config {
     /** Rows deleted per statement, so no sweep holds a lock for long. */
     readonly batchSize: number;
   };
+  /** RFC 9449 (DPoP). */
+  readonly dpop: {
+    /** How far a proof's `iat` may be from now, either way (§11.1); its jti is remembered that long. */
+    readonly proofMaxAgeSeconds: number;
+    /** Proofs must carry a nonce this server handed out (§8, §9). */
+    readonly requireNonce: boolean;
+    /** A nonce is accepted for between one and two of these. */
+    readonly nonceLifetimeSeconds: number;
+  };
   readonly clients: {
     /** How long a rotated-out client secret keeps working (0: it stops at once). CLI --grace overrides it. */
     readonly secretRotationGraceSeconds: number;

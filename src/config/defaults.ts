@@ -29,6 +29,11 @@ export const defaults = {
     intervalSeconds: 300,
     batchSize: 1000,
   },
+  dpop: {
+    proofMaxAgeSeconds: 60, // RFC 9449 §11.1: a short window bounds both replay and the jti markers kept
+    requireNonce: false, // RFC 9449 §8: nonces cost a round trip; an operator turns them on for stricter freshness
+    nonceLifetimeSeconds: 300,
+  },
   clients: {
     secretRotationGraceSeconds: 0, // a rotated secret is usually rotated because it leaked
     allowLoopbackJwksUri: false, // RFC 7591 §2: jwks_uri is fetched over TLS

@@ -189,3 +189,17 @@ describe('config file: a nested typo is an error, not ignored', () => {
     expect(loadConfig({ file }).keys.prePublicationSeconds).toBe(60);
   });
 });
+
+describe('RFC 9449: DPoP settings', () => {
+  it('defaults to a 60 s proof window and no required nonce, and reads the file and the environment', () => {
+    expect(loadConfig({}).dpop).toEqual({ proofMaxAgeSeconds: 60, requireNonce: false, nonceLifetimeSeconds: 300 });
+    const file = configFile({ dpop: { requireNonce: true, nonceLifetimeSeconds: 120 } });
+    expect(loadConfig({ file, env: { LATCHKEY_DPOP_PROOF_MAX_AGE_SECONDS: '30' } }).dpop).toEqual({ proofMaxAgeSeconds: 30, requireNonce: true, nonceLifetimeSeconds: 120 });
+  });
+
+  it('refuses a proof window that is not 5 to 600 seconds, and a requireNonce that is not true or false', () => {
+    expect(configError({ env: { LATCHKEY_DPOP_PROOF_MAX_AGE_SECONDS: '0' } }).message).toMatch(/LATCHKEY_DPOP_PROOF_MAX_AGE_SECONDS/);
+    expect(configError({ env: { LATCHKEY_DPOP_REQUIRE_NONCE: 'yes' } }).message).toMatch(/LATCHKEY_DPOP_REQUIRE_NONCE/);
+    expect(configError({ file: configFile({ dpop: { requireNonces: true } }) }).message).toMatch(/dpop.requireNonces/);
+  });
+});

@@ -128,6 +128,9 @@ const SETTINGS = {
   gcIntervalSeconds: { key: 'gc.intervalSeconds', env: 'LATCHKEY_GC_INTERVAL_SECONDS', flag: 'gc-interval-seconds', parse: integer(0, 86_400) },
   gcBatchSize: { key: 'gc.batchSize', env: 'LATCHKEY_GC_BATCH_SIZE', flag: 'gc-batch-size', parse: integer(1, 100_000) },
   secretRotationGraceSeconds: { key: 'clients.secretRotationGraceSeconds', env: 'LATCHKEY_CLIENT_SECRET_GRACE_SECONDS', flag: 'client-secret-grace-seconds', parse: integer(0, 30 * 86_400) },
+  dpopProofMaxAgeSeconds: { key: 'dpop.proofMaxAgeSeconds', env: 'LATCHKEY_DPOP_PROOF_MAX_AGE_SECONDS', flag: 'dpop-proof-max-age-seconds', parse: integer(5, 600) },
+  dpopRequireNonce: { key: 'dpop.requireNonce', env: 'LATCHKEY_DPOP_REQUIRE_NONCE', flag: 'dpop-require-nonce', parse: oneOf(['true', 'false']) },
+  dpopNonceLifetimeSeconds: { key: 'dpop.nonceLifetimeSeconds', env: 'LATCHKEY_DPOP_NONCE_LIFETIME_SECONDS', flag: 'dpop-nonce-lifetime-seconds', parse: integer(10, 86_400) },
   allowLoopbackJwksUri: { key: 'clients.allowLoopbackJwksUri', env: 'LATCHKEY_ALLOW_LOOPBACK_JWKS_URI', flag: 'allow-loopback-jwks-uri', parse: oneOf(['true', 'false']) },
   productName: { key: 'ui.productName', env: 'LATCHKEY_PRODUCT_NAME', flag: 'product-name', parse: text },
   logoUrl: { key: 'ui.logoUrl', env: 'LATCHKEY_LOGO_URL', flag: 'logo-url', parse: logoUrl },
@@ -264,6 +267,11 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     gc: {
       intervalSeconds: values.gcIntervalSeconds ?? defaults.gc.intervalSeconds,
       batchSize: values.gcBatchSize ?? defaults.gc.batchSize,
+    },
+    dpop: {
+      proofMaxAgeSeconds: values.dpopProofMaxAgeSeconds ?? defaults.dpop.proofMaxAgeSeconds,
+      requireNonce: values.dpopRequireNonce === undefined ? defaults.dpop.requireNonce : values.dpopRequireNonce === 'true',
+      nonceLifetimeSeconds: values.dpopNonceLifetimeSeconds ?? defaults.dpop.nonceLifetimeSeconds,
     },
     clients: {
       secretRotationGraceSeconds: values.secretRotationGraceSeconds ?? defaults.clients.secretRotationGraceSeconds,

@@ -90,7 +90,10 @@ export function sendOAuthError(failure: OAuthError, request: FastifyRequest, rep
   }
   const body: Record<string, string> = { error: failure.code };
   if (failure.description !== undefined) body.error_description = failure.description;
-  return reply.code(STATUS[failure.code]).headers(NO_STORE).headers(failure.headers).type('application/json; charset=utf-8').send(body);
+  // RFC 9449 §7.1, RFC 6750 §3.1: a proof failure at a protected resource comes with a challenge and is a 401, not the
+  // token endpoint's 400.
+  const challenged = (failure.code === 'invalid_dpop_proof' || failure.code === 'use_dpop_nonce') && failure.headers['www-authenticate'] !== undefined;
+  return reply.code(challenged ? 401 : STATUS[failure.code]).headers(NO_STORE).headers(failure.headers).type('application/json; charset=utf-8').send(body);
 }
 
 function logFailure(failure: OAuthError, request: FastifyRequest): void {

@@ -1,6 +1,6 @@
 // Encryption at rest with the master key: AES-256-GCM (NIST SP 800-38D), 96-bit random IV, 128-bit tag.
 // Used for signing keys and for client secrets that client_secret_jwt needs as HMAC keys.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
 const VERSION = 'v1';
 
@@ -29,6 +29,11 @@ export class MasterKey {
     cipher.setAAD(Buffer.from(context, 'utf8'));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return [VERSION, iv.toString('base64url'), body.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+  }
+
+  /** A 256-bit key for one `purpose` (e.g. DPoP nonces), by HKDF-SHA256 (RFC 5869): the master key itself is never used twice. */
+  deriveKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.key, Buffer.alloc(0), `latchkey:${purpose}`, 32));
   }
 
   decrypt(sealed: string, context: string): string {

@@ -156,7 +156,7 @@ export function tokenStorageContract(name: string, open: () => Promise<Storage>,
         const storage = await fresh();
         const grant = aGrant();
         await storage.grants.create(grant);
-        const full = anAccessToken({ format: 'jwt', grantId: grant.id, subject: 'user-1', dpopJkt: 'jkt', audience: ['a', 'b'], scope: [] });
+        const full = anAccessToken({ format: 'jwt', grantId: grant.id, subject: 'user-1', dpopJkt: 'jkt', audience: ['a', 'b'], scope: [], act: { sub: 'svc', act: { sub: 'gw' } } });
         const minimal = anAccessToken();
         await storage.accessTokens.save(full);
         await storage.accessTokens.save(minimal);

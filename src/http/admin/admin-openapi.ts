@@ -170,6 +170,16 @@ export const adminOpenApi = {
           allowed_legacy_grants: { type: 'array', items: { type: 'string', enum: ['implicit', 'password'] }, default: [] },
           always_issue_refresh_token: { type: 'boolean' },
           skip_consent: { type: 'boolean' },
+          token_exchange: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['audiences'],
+            properties: {
+              audiences: { type: 'array', items: { type: 'string', format: 'uri' } },
+              scopes: { type: 'array', items: { type: 'string' } },
+              allow_impersonation: { type: 'boolean' },
+            },
+          },
         },
       },
       ClientDocument: {

@@ -16,6 +16,7 @@ export function pushedAuthorizationRequestRoute(app: FastifyInstance, options: {
       body: request.body,
       ...(request.headers.authorization !== undefined && { authorization: request.headers.authorization }),
       endpointUrl: options.endpointUrl,
+      ...(typeof request.headers.dpop === 'string' && { dpop: request.headers.dpop }), // RFC 9449 §10.1
     });
     return reply.code(201).headers(NO_STORE).send(body);
   });

@@ -12,6 +12,8 @@ export function userInfoRoutes(app: FastifyInstance, path: string, userinfo: Use
         const claims = await userinfo({
           ...(request.headers.authorization !== undefined && { authorization: request.headers.authorization }),
           ...(method === 'POST' && { body: request.body }),
+          ...(typeof request.headers.dpop === 'string' && { dpop: request.headers.dpop }),
+          method,
         });
         return reply.headers(NO_STORE).header('access-control-allow-origin', '*').send(claims);
       },

@@ -47,6 +47,7 @@ export async function issueAuthorizationCode(request: AuthorizationRequest, acti
       redirectUriProvided: request.redirectUriProvided,
       ...(request.codeChallenge !== undefined && { codeChallenge: request.codeChallenge }),
       ...(request.nonce !== undefined && { nonce: request.nonce }),
+      ...(request.dpopJkt !== undefined && { dpopJkt: request.dpopJkt }),
       scope: request.scope,
       authTime: session.authTime,
       ...(session.acr !== undefined && { acr: session.acr }),

@@ -135,6 +135,9 @@ export function validateAuthorizationRequest(input: ValidationInput, config: Val
     if (nonce === undefined) throw invalidRequest('nonce is required when an id_token is returned from the authorization endpoint');
     if (!scope.includes('openid')) throw invalidScope('response_type with id_token needs the openid scope');
   }
+  const dpopJkt = params.optional('dpop_jkt');
+  // RFC 9449 §10: a JWK SHA-256 thumbprint (RFC 7638), base64url without padding.
+  if (dpopJkt !== undefined && !/^[A-Za-z0-9_-]{43}$/.test(dpopJkt)) throw invalidRequest('dpop_jkt must be a base64url SHA-256 JWK thumbprint');
   const loginHint = bounded(params, 'login_hint');
   const list = (name: 'ui_locales' | 'acr_values'): string[] => (bounded(params, name) ?? '').split(' ').filter((v) => v !== '');
   // `claims` (OIDC Core §5.5), `id_token_hint`, `display` and `resource` are accepted and not acted on:
@@ -150,6 +153,7 @@ export function validateAuthorizationRequest(input: ValidationInput, config: Val
     ...(state !== undefined && { state }),
     ...(nonce !== undefined && { nonce }),
     ...(codeChallenge !== undefined && { codeChallenge }),
+    ...(dpopJkt !== undefined && { dpopJkt }),
     prompt,
     ...(maxAge !== undefined && { maxAge }),
     ...(loginHint !== undefined && { loginHint }),

@@ -35,7 +35,8 @@ export const ASSERTION_SIGNING_ALGS = {
 } as const satisfies Partial<Record<TokenEndpointAuthMethod, readonly string[]>>;
 
 const DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code';
-const GRANT_TYPES = new Set(['authorization_code', 'refresh_token', 'client_credentials', DEVICE_CODE, 'implicit', 'password']);
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange'; // RFC 8693 §2.1
+const GRANT_TYPES = new Set(['authorization_code', 'refresh_token', 'client_credentials', DEVICE_CODE, TOKEN_EXCHANGE, 'implicit', 'password']);
 const LEGACY_GRANTS = new Set(['implicit', 'password']);
 const REDIRECT_GRANTS = ['authorization_code', 'implicit'];
 const RESPONSE_TYPE_PARTS = ['code', 'id_token', 'token'] as const; // canonical order of a combined response type

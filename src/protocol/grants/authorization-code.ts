@@ -9,7 +9,7 @@ export const authorizationCodeGrant: TokenGrant = {
   grantType: 'authorization_code',
   parameters: new Set(['code', 'redirect_uri', 'code_verifier']),
 
-  async exchange({ client, params }, deps) {
+  async exchange({ client, params, dpopJkt }, deps) {
     const { storage, clock } = deps;
     const hash = hashSecret(params.required('code'));
     const code = await storage.authorizationCodes.find(hash);
@@ -27,6 +27,8 @@ export const authorizationCodeGrant: TokenGrant = {
       throw invalidGrant('redirect_uri does not match the authorization request');
     }
     verifyCodeVerifier(params.optional('code_verifier'), code.codeChallenge);
+    // RFC 9449 §10: a code bound to a DPoP key is redeemed only with a proof by that key.
+    if (code.dpopJkt !== undefined && code.dpopJkt !== dpopJkt) throw invalidGrant('the authorization code is bound to a DPoP key: send a proof made with that key');
 
     if (!(await storage.authorizationCodes.consume(hash, now))) {
       await storage.grants.revoke(code.grantId, now); // lost a race with another redemption: a replay
@@ -46,6 +48,7 @@ export const authorizationCodeGrant: TokenGrant = {
         ...(code.acr !== undefined && { acr: code.acr }),
         amr: code.amr,
         ...(code.sessionId !== undefined && { sessionId: code.sessionId }),
+        ...(dpopJkt !== undefined && { dpopJkt }), // RFC 9449 §5
       },
       deps,
     );

@@ -12,7 +12,7 @@ export const clientCredentialsGrant: TokenGrant = {
   parameters: new Set(['scope', 'resource']),
 
   /** @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4.2 */
-  async exchange({ client, params }, deps) {
+  async exchange({ client, params, dpopJkt }, deps) {
     if (isPublicClient(client)) throw new OAuthError('unauthorized_client', 'client_credentials is for confidential clients only');
     const allowed = parseScope(client.metadata.scope);
     const requested = params.optional('scope');
@@ -20,7 +20,7 @@ export const clientCredentialsGrant: TokenGrant = {
     const scope = requested === undefined ? allowed : parseScope(requested);
     if (scope.some((item) => !allowed.includes(item))) throw invalidScope('the requested scope exceeds what the client is allowed');
     const resources = selectTokenResources(params.optional('resource'), [], deps.config);
-    const issued = await deps.tokens.issue({ client, scope, resources, refreshToken: false });
+    const issued = await deps.tokens.issue({ client, scope, resources, refreshToken: false, dpopJkt });
     return tokenResponse(issued);
   },
 };

@@ -11,7 +11,7 @@ export const deviceCodeGrant: TokenGrant = {
   parameters: new Set(['device_code']),
 
   /** @see https://www.rfc-editor.org/rfc/rfc8628#section-3.5 */
-  async exchange({ client, params }, deps) {
+  async exchange({ client, params, dpopJkt }, deps) {
     const { storage, clock } = deps;
     const hash = hashSecret(params.required('device_code'));
     const record = await storage.deviceCodes.findByDeviceCode(hash);
@@ -39,6 +39,7 @@ export const deviceCodeGrant: TokenGrant = {
         ...(approval.acr !== undefined && { acr: approval.acr }),
         amr: approval.amr,
         sessionId: approval.sessionId,
+        ...(dpopJkt !== undefined && { dpopJkt }), // RFC 9449 §5
       },
       deps,
     );

@@ -18,7 +18,7 @@ export const passwordGrant: TokenGrant = {
   parameters: new Set(['username', 'password', 'scope']),
 
   /** @see https://www.rfc-editor.org/rfc/rfc6749#section-4.3.2 */
-  async exchange({ client, params, ip }, deps) {
+  async exchange({ client, params, ip, dpopJkt }, deps) {
     if (!client.policy.allowedLegacyGrants.includes('password')) {
       throw new OAuthError('unauthorized_client', 'the client is not allowed to use the password grant');
     }
@@ -57,6 +57,6 @@ export const passwordGrant: TokenGrant = {
       createdAt: now,
       expiresAt: now, // the tokens issued next extend it
     });
-    return issueUserTokens({ client, user, grantId, scope, authTime: now, acr: PASSWORD_LOGIN.acr, amr: PASSWORD_LOGIN.amr }, deps);
+    return issueUserTokens({ client, user, grantId, scope, authTime: now, acr: PASSWORD_LOGIN.acr, amr: PASSWORD_LOGIN.amr, ...(dpopJkt !== undefined && { dpopJkt }) }, deps);
   },
 };

@@ -50,15 +50,15 @@ export const refreshTokenGrant: TokenGrant = {
   parameters: new Set(['refresh_token', 'scope', 'resource']),
 
   /** @see https://www.rfc-editor.org/rfc/rfc6749#section-6 */
-  async exchange({ client, params }, deps) {
+  async exchange({ client, params, dpopJkt }, deps) {
     const { storage, clock } = deps;
     const hash = hashSecret(params.required('refresh_token'));
     const token = await storage.refreshTokens.find(hash);
     // RFC 6749 §10.4: bound to the client it was issued to.
     if (token === undefined || token.clientId !== client.clientId || token.revokedAt !== undefined) throw invalidGrant(INVALID);
-    // RFC 9449 §5: a DPoP-bound token needs a proof with the same key; until DPoP lands, no token is bound, and one
-    // that were would be refused rather than accepted without its proof.
-    if (token.dpopJkt !== undefined) throw invalidGrant(INVALID);
+    // RFC 9449 §5: a bound token (public clients) is usable only with a proof by its key. Checked before reuse
+    // detection, so someone who stole a rotated token but not the key cannot revoke the family either.
+    if (token.dpopJkt !== undefined && token.dpopJkt !== dpopJkt) throw invalidGrant('the refresh token is DPoP-bound: send a proof made with its key');
     const grant = await storage.grants.find(token.grantId);
     if (grant === undefined || grant.revokedAt !== undefined) throw invalidGrant(INVALID);
 
@@ -76,6 +76,7 @@ export const refreshTokenGrant: TokenGrant = {
       refreshToken: true,
       refreshTokenScope: token.scope, // RFC 6749 §6: narrowing applies to the access token; the grant keeps its scope
       refreshTokenAbsoluteExpiresAt: token.absoluteExpiresAt,
+      dpopJkt,
     });
     if (token.rotatedAt !== undefined) return replayed(token, request, deps); // even after expiry
     if (token.expiresAt <= clock.now()) throw invalidGrant(INVALID);

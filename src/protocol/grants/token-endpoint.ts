@@ -1,6 +1,7 @@
 // The token endpoint: RFC 6749 §3.2. Dispatches by grant_type after authenticating the client.
 import { authenticateClient, CLIENT_AUTHENTICATION_PARAMETERS } from '../client-authentication/authenticate-client.js';
 import type { ProtocolDeps } from '../deps.js';
+import { checkTokenRequestProof } from '../dpop/check-token-request-proof.js';
 import { OAuthError } from '../errors.js';
 import { Params } from '../params.js';
 import type { TokenResponse } from '../tokens/token-issuer.js';
@@ -27,8 +28,9 @@ export function createTokenEndpoint(grants: readonly TokenGrant[], deps: Protoco
     if (!client.metadata.grant_types.includes(grantType)) {
       throw new OAuthError('unauthorized_client', 'the client is not allowed to use this grant_type');
     }
+    const dpopJkt = await checkTokenRequestProof({ proof: input.dpop, client, endpointUrl: input.endpointUrl }, deps); // RFC 9449 §5
     return grant.exchange(
-      { client, params: params.without([...CLIENT_AUTHENTICATION_PARAMETERS]).only(grant.parameters), dpop: input.dpop, endpointUrl: input.endpointUrl, ...(input.ip !== undefined && { ip: input.ip }) },
+      { client, params: params.without([...CLIENT_AUTHENTICATION_PARAMETERS]).only(grant.parameters), dpop: input.dpop, endpointUrl: input.endpointUrl, dpopJkt, ...(input.ip !== undefined && { ip: input.ip }) },
       deps,
     );
   };

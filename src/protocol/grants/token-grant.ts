@@ -12,6 +12,8 @@ export interface TokenRequest {
   readonly dpop?: string;
   /** The absolute URL of the token endpoint, as the client addressed it. */
   readonly endpointUrl: string;
+  /** RFC 9449 §5: the thumbprint of the verified proof's key, which the issued tokens are bound to. */
+  readonly dpopJkt?: string;
   /** The caller's address (the password grant's login throttle). */
   readonly ip?: string;
 }

@@ -36,7 +36,7 @@ const INACTIVE: IntrospectionResponse = { active: false };
  * (the resource server's own credentials) when the token's `aud` includes that resource. Refresh tokens only
  * ever concern the client holding them.
  */
-function mayIntrospect(caller: Client, found: FoundToken, deps: Pick<ProtocolDeps, 'config'>): boolean {
+export function mayIntrospect(caller: Client, found: FoundToken, deps: Pick<ProtocolDeps, 'config'>): boolean {
   if (found.record.clientId === caller.clientId) return true;
   if (found.kind !== 'access_token') return false;
   return found.record.audience.some((uri) => findResource(deps.config, uri)?.clients?.includes(caller.clientId) === true);
@@ -64,6 +64,7 @@ function describeToken(found: FoundToken, now: number, deps: Pick<ProtocolDeps, 
     aud: token.audience.length === 1 ? token.audience[0] : token.audience,
     ...(token.format === 'jwt' && { jti: token.id }), // an opaque token's id is its hash: not for the wire
     ...(token.dpopJkt !== undefined && { cnf: { jkt: token.dpopJkt } }), // RFC 9449 §6.2
+    ...(token.act !== undefined && { act: token.act }), // RFC 8693 §4.1
   };
 }
 

@@ -18,6 +18,8 @@ export interface UserGrant {
   readonly acr?: string;
   readonly amr: readonly string[];
   readonly sessionId?: string;
+  /** RFC 9449 §5: the DPoP key the tokens are bound to. */
+  readonly dpopJkt?: string;
 }
 
 /** @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1 */
@@ -31,7 +33,7 @@ export async function issueUserTokens(grant: UserGrant, deps: ProtocolDeps): Pro
   };
   // OIDC Core §11: offline_access asks for a refresh token; a client's policy may always want one.
   const refreshToken = client.metadata.grant_types.includes('refresh_token') && (scope.includes('offline_access') || client.policy.alwaysIssueRefreshToken === true);
-  const issued = await deps.tokens.issue({ client, grantId: grant.grantId, subject: user.sub, scope, resources: [], ...login, refreshToken });
+  const issued = await deps.tokens.issue({ client, grantId: grant.grantId, subject: user.sub, scope, resources: [], ...login, refreshToken, ...(grant.dpopJkt !== undefined && { dpopJkt: grant.dpopJkt }) });
   const idToken = scope.includes('openid')
     ? await signIdToken({ client, user, scope, ...(grant.nonce !== undefined && { nonce: grant.nonce }), ...login, accessToken: issued.accessToken }, deps)
     : undefined;

@@ -28,7 +28,7 @@ export interface MintAccessTokenDeps {
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-2.2
  */
 export function mintAccessToken(request: IssueTokensRequest, policy: AccessTokenPolicy, now: number, deps: MintAccessTokenDeps): MintedAccessToken {
-  const expiresAt = now + policy.ttlSeconds * 1000;
+  const expiresAt = Math.min(now + policy.ttlSeconds * 1000, request.accessTokenExpiresAtMost ?? Number.POSITIVE_INFINITY);
   const base = {
     format: policy.format,
     clientId: request.client.clientId,
@@ -37,6 +37,7 @@ export function mintAccessToken(request: IssueTokensRequest, policy: AccessToken
     scope: policy.scope,
     audience: policy.audience,
     ...(request.dpopJkt !== undefined && { dpopJkt: request.dpopJkt }),
+    ...(request.act !== undefined && { act: request.act }),
     issuedAt: now,
     expiresAt,
   };
@@ -59,6 +60,7 @@ export function mintAccessToken(request: IssueTokensRequest, policy: AccessToken
   if (request.acr !== undefined) claims.acr = request.acr;
   if (request.amr !== undefined) claims.amr = request.amr;
   if (request.dpopJkt !== undefined) claims.cnf = { jkt: request.dpopJkt };
+  if (request.act !== undefined) claims.act = request.act; // RFC 8693 §4.1
   const token = signJwt(claims, deps.keys.signingKey(deps.config.keys.accessTokenAlg), 'at+jwt');
   return { token, record: { id: jti, ...base } };
 }

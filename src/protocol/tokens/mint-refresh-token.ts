@@ -4,6 +4,7 @@ import type { Config } from '../../config/config.js';
 import { hashSecret } from '../../lib/hash.js';
 import type { Random } from '../../lib/random.js';
 import type { RefreshTokenRecord } from '../../storage/records/refresh-token.js';
+import { isPublicClient } from '../clients/client.js';
 import type { IssueTokensRequest } from './token-issuer.js';
 
 export interface MintedRefreshToken {
@@ -30,7 +31,9 @@ export function mintRefreshToken(request: IssueTokensRequest, grantId: string, n
       clientId: request.client.clientId,
       ...(request.subject !== undefined && { subject: request.subject }),
       scope: request.refreshTokenScope ?? request.scope,
-      ...(request.dpopJkt !== undefined && { dpopJkt: request.dpopJkt }),
+      // RFC 9449 §5: a public client's refresh token is bound to its DPoP key; a confidential client's is already
+      // sender-constrained by client authentication, so it may switch keys.
+      ...(request.dpopJkt !== undefined && isPublicClient(request.client) && { dpopJkt: request.dpopJkt }),
       issuedAt: now,
       expiresAt: Math.min(now + tokens.refreshTokenIdleSeconds * 1000, absoluteExpiresAt),
       absoluteExpiresAt,

@@ -1,5 +1,6 @@
 // What every grant calls to mint tokens (RFC 6749 §5.1): the access token (RFC 9068 JWT or opaque) and,
 // when allowed, a refresh token, all recorded under one grant so they can be revoked together.
+import type { ActorClaim } from '../../storage/records/access-token.js';
 import type { Client } from '../clients/client.js';
 
 export interface IssueTokensRequest {
@@ -26,6 +27,10 @@ export interface IssueTokensRequest {
   readonly refreshTokenScope?: readonly string[];
   /** The end of the refresh token family being continued; default now + the absolute lifetime (a new family). */
   readonly refreshTokenAbsoluteExpiresAt?: number;
+  /** RFC 8693 §4.1: the actor of a delegated (exchanged) token. */
+  readonly act?: ActorClaim;
+  /** Epoch ms the access token may not outlive (RFC 8693: an exchanged token ends with its subject token). */
+  readonly accessTokenExpiresAtMost?: number;
 }
 
 /** Issuance that replaces a refresh token (RFC 6749 §6, RFC 9700 §4.14.2). */

@@ -1,6 +1,6 @@
 // AccessTokens on Kysely: one row per issued token, keyed by its SHA-256 (opaque) or jti (JWT).
 import type { Kysely, Selectable } from 'kysely';
-import type { AccessTokenRecord, AccessTokenRecordFormat } from '../records/access-token.js';
+import type { AccessTokenRecord, AccessTokenRecordFormat, ActorClaim } from '../records/access-token.js';
 import type { AccessTokens } from '../storage.js';
 import type { AccessTokensTable, Database } from './schema.js';
 
@@ -16,6 +16,7 @@ const fromRow = (row: Selectable<AccessTokensTable>): AccessTokenRecord => ({
   issuedAt: Number(row.issued_at),
   expiresAt: Number(row.expires_at),
   ...(row.revoked_at !== null && { revokedAt: Number(row.revoked_at) }),
+  ...(row.act !== null && { act: JSON.parse(row.act) as ActorClaim }),
 });
 
 export function kyselyAccessTokens(db: Kysely<Database>): AccessTokens {
@@ -35,6 +36,7 @@ export function kyselyAccessTokens(db: Kysely<Database>): AccessTokens {
           issued_at: token.issuedAt,
           expires_at: token.expiresAt,
           revoked_at: token.revokedAt ?? null,
+          act: token.act === undefined ? null : JSON.stringify(token.act),
         })
         .execute();
     },

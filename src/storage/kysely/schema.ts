@@ -60,6 +60,8 @@ export interface AccessTokensTable {
   issued_at: number;
   expires_at: number;
   revoked_at: number | null;
+  /** JSON of the RFC 8693 §4.1 act claim. */
+  act: string | null;
 }
 
 export interface RefreshTokensTable {
@@ -143,6 +145,8 @@ export interface AuthorizationCodesTable {
   redirect_uri_provided: number;
   code_challenge: string | null;
   nonce: string | null;
+  /** RFC 9449 §10 (migration 0007). */
+  dpop_jkt: string | null;
   scope: string;
   auth_time: number;
   acr: string | null;

@@ -5,6 +5,7 @@ import * as clients from './0002-clients.js';
 import * as clientRegistration from './0003-client-registration.js';
 import * as tokens from './0004-tokens.js';
 import * as usersSessions from './0005-users-sessions.js';
+import * as dpopTokenExchange from './0007-dpop-token-exchange.js';
 import * as device from './0009-device.js';
 
 export const migrations: Record<string, Migration> = {
@@ -13,5 +14,6 @@ export const migrations: Record<string, Migration> = {
   '0003-client-registration': clientRegistration,
   '0004-tokens': tokens,
   '0005-users-sessions': usersSessions,
+  '0007-dpop-token-exchange': dpopTokenExchange,
   '0009-device': device,
 };

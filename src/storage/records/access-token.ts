@@ -19,4 +19,13 @@ export interface AccessTokenRecord {
   readonly issuedAt: number;
   readonly expiresAt: number;
   readonly revokedAt?: number;
+  /** RFC 8693 §4.1: who acts for the subject (token exchange), as the `act` claim, nested for earlier actors. */
+  readonly act?: ActorClaim;
+}
+
+/** RFC 8693 §4.1: the acting party, and the one before it in `act`. */
+export interface ActorClaim {
+  readonly sub: string;
+  readonly client_id?: string;
+  readonly act?: ActorClaim;
 }

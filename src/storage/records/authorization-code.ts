@@ -10,6 +10,8 @@ export interface AuthorizationCodeRecord {
   readonly redirectUriProvided: boolean;
   /** RFC 7636 §4.4: the S256 challenge. */
   readonly codeChallenge?: string;
+  /** RFC 9449 §10: only a token request with a DPoP proof by this key may redeem the code. */
+  readonly dpopJkt?: string;
   readonly nonce?: string;
   readonly scope: readonly string[];
   readonly authTime: number;

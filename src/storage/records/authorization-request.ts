@@ -19,6 +19,8 @@ export interface AuthorizationRequest {
   readonly nonce?: string;
   /** RFC 7636 §4.3, S256 only. */
   readonly codeChallenge?: string;
+  /** RFC 9449 §10: the thumbprint of the DPoP key the code is bound to (dpop_jkt, or the PAR request's proof). */
+  readonly dpopJkt?: string;
   readonly prompt: readonly Prompt[];
   /** Seconds (OIDC Core §3.1.2.1), from the request or the client's default_max_age. */
   readonly maxAge?: number;

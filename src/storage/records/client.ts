@@ -48,6 +48,17 @@ export interface ClientPolicy {
   readonly alwaysIssueRefreshToken?: boolean;
   /** Consent is implied (first-party clients). */
   readonly skipConsent?: boolean;
+  /** RFC 8693: what this client may get by token exchange. Absent: nothing (unauthorized_client). */
+  readonly tokenExchange?: TokenExchangePolicy;
+}
+
+/** RFC 8693 §2.1, §5: the audiences (configured resource URIs) and scopes a client may exchange tokens for. */
+export interface TokenExchangePolicy {
+  readonly audiences: readonly string[];
+  /** The scopes an exchanged token may carry (always also within the subject token's). Absent: any. */
+  readonly scopes?: readonly string[];
+  /** Tokens without `act` (the client acting as the subject itself, RFC 8693 §1.1); otherwise the client is the actor. */
+  readonly allowImpersonation?: boolean;
 }
 
 export interface Client {
