@@ -14,6 +14,7 @@ import { RequestLog } from './http/request-log.js';
 import type { PageRenderer } from './http/page-response.js';
 import { accountRoutes } from './http/routes/account.js';
 import { authorizeRoutes } from './http/routes/authorize.js';
+import { deviceRoutes } from './http/routes/device.js';
 import { discoveryRoutes } from './http/routes/discovery.js';
 import { healthRoutes } from './http/routes/health.js';
 import { interactionRoutes } from './http/routes/interaction.js';
@@ -32,6 +33,7 @@ import { confirmLogout, requestLogout } from './interaction/logout.js';
 import { submitAccountChoice } from './interaction/submit-account-choice.js';
 import { submitConsent } from './interaction/submit-consent.js';
 import { submitLogin } from './interaction/submit-login.js';
+import { deviceEntryPage, submitUserCode } from './interaction/verify-device.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import type { MasterKey } from './lib/master-key.js';
 import { systemRandom, type Random } from './lib/random.js';
@@ -44,9 +46,12 @@ import { createClientJwksSource, outboundPolicy, type ClientJwksSource } from '.
 import type { ProtocolDeps } from './protocol/deps.js';
 import { buildServerMetadata, endpointUrl, ENDPOINT_PATHS } from './protocol/discovery/server-metadata.js';
 import { tokenMetadata } from './protocol/discovery/token-metadata.js';
+import { createDeviceAuthorizationEndpoint, VERIFICATION_PATH } from './protocol/device/authorize-device.js';
 import { dpopMetadata } from './protocol/dpop/dpop-metadata.js';
 import { authorizationCodeGrant } from './protocol/grants/authorization-code.js';
 import { clientCredentialsGrant } from './protocol/grants/client-credentials.js';
+import { deviceCodeGrant } from './protocol/grants/device-code.js';
+import { passwordGrant } from './protocol/grants/password.js';
 import { refreshTokenGrant } from './protocol/grants/refresh-token.js';
 import { createTokenEndpoint } from './protocol/grants/token-endpoint.js';
 import { tokenExchangeGrant } from './protocol/grants/token-exchange.js';
@@ -83,7 +88,14 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { config, storage, keys } = deps;
   const protocol: ProtocolDeps = { ...deps, tokens: createTokenIssuer(deps) };
-  const grants: TokenGrant[] = [authorizationCodeGrant, clientCredentialsGrant, refreshTokenGrant, tokenExchangeGrant];
+  const grants: TokenGrant[] = [
+    authorizationCodeGrant,
+    clientCredentialsGrant,
+    refreshTokenGrant,
+    tokenExchangeGrant,
+    deviceCodeGrant,
+    ...(config.legacyGrants.password ? [passwordGrant] : []), // RFC 9700 §2.4: only when the operator turns it on
+  ];
   const theme = themeFrom(config);
   const render: PageRenderer = (model) => renderPage(model, theme);
   const app = Fastify({
@@ -127,6 +139,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     authorizationMetadata(config),
     logoutMetadata(config),
     dpopMetadata(),
+    { device_authorization_endpoint: endpointUrl(config.issuer, ENDPOINT_PATHS.deviceAuthorization) }, // RFC 8628 §4
   ]);
   discoveryRoutes(app, metadata);
   jwksRoute(app, ENDPOINT_PATHS.jwks, keys);
@@ -147,7 +160,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   return app;
 }
 
-/** The authorization endpoint, PAR, the interaction pages (login, account chooser, consent), UserInfo, and the pages' files. */
+/** The authorization endpoint, PAR, the interaction pages (login, account chooser, consent), UserInfo, the device flow, and the pages' files. */
 function authorizationRoutes(app: FastifyInstance, protocol: ProtocolDeps, theme: Theme, render: PageRenderer): void {
   const { config } = protocol;
   const cookies = cookieSettings(config.issuer);
@@ -171,6 +184,18 @@ function authorizationRoutes(app: FastifyInstance, protocol: ProtocolDeps, theme
     revokeApp: (input) => revokeApp(input, protocol),
     signOutEverywhere: (input) => signOutEverywhere(input, protocol),
     changePassword: (input) => changePassword(input, protocol),
+    cookies,
+    render,
+  });
+  const device = ENDPOINT_PATHS.deviceAuthorization;
+  deviceRoutes(app, {
+    authorizationPath: device,
+    authorizationEndpointUrl: endpointUrl(config.issuer, device),
+    authorize: createDeviceAuthorizationEndpoint(protocol),
+    verificationPath: VERIFICATION_PATH,
+    entryPage: deviceEntryPage,
+    submitUserCode: (input) => submitUserCode(input, protocol),
+    newCsrfToken: () => protocol.random.token(),
     cookies,
     render,
   });
@@ -214,6 +239,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const clientJwks = createClientJwksSource({ clock, ...outboundPolicy(config), allowLoopbackHttp: config.clients.allowLoopbackJwksUri });
     const deps: AppDeps = { config, storage, keys, clock, random, masterKey: master.key, clientJwks };
     const app = buildApp(deps);
+    if (config.legacyGrants.implicit) app.log.warn('LATCHKEY_IMPLICIT_GRANT is on: the implicit grant (RFC 6749 section 4.2) is deprecated by RFC 9700 section 2.1.2');
+    if (config.legacyGrants.password) app.log.warn('LATCHKEY_PASSWORD_GRANT is on: the password grant (RFC 6749 section 4.3) MUST NOT be used (RFC 9700 section 2.4)');
     if (config.clients.allowLoopbackJwksUri) app.log.warn('LATCHKEY_ALLOW_LOOPBACK_JWKS_URI is on: client keys may be fetched over plain http from loopback');
     const address = await app.listen({ host: config.host, port: config.port });
     const gc = scheduleGarbageCollection({

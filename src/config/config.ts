@@ -104,6 +104,14 @@ export interface Config {
     /** `#rrggbb`; white text on it must reach WCAG 2.1 AA contrast (4.5:1). */
     readonly primaryColor: string;
   };
+  /**
+   * The legacy grants OAuth 2.0 still names (RFC 6749 §4.2 implicit, §4.3 password), deprecated by RFC 9700 §2.1.2 and
+   * §2.4. Off unless turned on here AND allowed in the client's policy; logged at start when on.
+   */
+  readonly legacyGrants: {
+    readonly implicit: boolean;
+    readonly password: boolean;
+  };
   /** Login sessions at Latchkey (the cookie): ended after this much inactivity, and at the latest after the absolute lifetime. */
   readonly sessions: {
     readonly idleSeconds: number;

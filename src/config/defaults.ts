@@ -55,6 +55,10 @@ export const defaults = {
     logoUrl: undefined, // none: the product name stands alone
     primaryColor: '#1d4ed8', // 6.7:1 against white text (WCAG 2.1 §1.4.3 asks 4.5:1)
   },
+  legacyGrants: {
+    implicit: false, // RFC 9700 §2.1.2: tokens in the front channel leak; use the code flow
+    password: false, // RFC 9700 §2.4: MUST NOT be used; the client sees the password
+  },
   sessions: {
     idleSeconds: 30 * 60, // OWASP Session Management: idle timeouts of 15-30 minutes
     absoluteSeconds: 10 * 3600, // and an absolute limit of a working day

@@ -182,6 +182,8 @@ const SETTINGS = {
   requirePar: { key: 'authorization.requirePushedAuthorizationRequests', env: 'LATCHKEY_REQUIRE_PAR', flag: 'require-par', parse: bool },
   parTtlSeconds: { key: 'authorization.pushedRequestTtlSeconds', env: 'LATCHKEY_PAR_TTL_SECONDS', flag: 'par-ttl-seconds', parse: integer(5, 600) },
   interactionTtlSeconds: { key: 'authorization.interactionTtlSeconds', env: 'LATCHKEY_INTERACTION_TTL_SECONDS', flag: 'interaction-ttl-seconds', parse: integer(60, 86_400) },
+  implicitGrant: { key: 'legacyGrants.implicit', env: 'LATCHKEY_IMPLICIT_GRANT', flag: 'implicit-grant', parse: bool },
+  passwordGrant: { key: 'legacyGrants.password', env: 'LATCHKEY_PASSWORD_GRANT', flag: 'password-grant', parse: bool },
   idTokenTtlSeconds: { key: 'authorization.idTokenTtlSeconds', env: 'LATCHKEY_ID_TOKEN_TTL_SECONDS', flag: 'id-token-ttl-seconds', parse: integer(60, 86_400) },
 } as const satisfies Record<string, Setting<unknown>>;
 
@@ -321,6 +323,10 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       productName: values.productName ?? defaults.ui.productName,
       logoUrl: values.logoUrl,
       primaryColor: values.primaryColor ?? defaults.ui.primaryColor,
+    },
+    legacyGrants: {
+      implicit: values.implicitGrant ?? defaults.legacyGrants.implicit,
+      password: values.passwordGrant ?? defaults.legacyGrants.password,
     },
     sessions: sessionLifetimes(values.sessionIdleSeconds ?? defaults.sessions.idleSeconds, values.sessionAbsoluteSeconds ?? defaults.sessions.absoluteSeconds),
     backchannelLogout: {

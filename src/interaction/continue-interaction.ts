@@ -1,5 +1,5 @@
 // Showing the next step of an interaction, or finishing it with the authorization response (OIDC Core §3.1.2.3-§3.1.2.5).
-import { issueAuthorizationCode } from '../protocol/authorization/issue-authorization-code.js';
+import { issueAuthorizationResponse } from '../protocol/authorization/issue-authorization-response.js';
 import { OAuthError } from '../protocol/errors.js';
 import type { InteractionRecord } from '../storage/records/authorization-request.js';
 import type { Client } from '../storage/records/client.js';
@@ -8,6 +8,7 @@ import type { InteractionDeps, InteractionInput, InteractionResult } from './int
 import { nextStep, scopesNeedingConsent } from './next-step.js';
 import type { AccountDisplay } from './pages.js';
 import { findSession, type ActiveSession } from './sessions.js';
+import { decideDevice } from './verify-device.js';
 import { interactionContext, loadInteraction } from './start-interaction.js';
 
 export const accountDisplay = (user: UserRecord): AccountDisplay => ({
@@ -18,10 +19,11 @@ export const accountDisplay = (user: UserRecord): AccountDisplay => ({
 
 /** Ends the interaction (once, however many tabs race) and answers the client with a fresh code. */
 export async function finishInteraction(interaction: InteractionRecord, active: ActiveSession, deps: InteractionDeps): Promise<InteractionResult> {
+  if (interaction.request.device !== undefined) return decideDevice(interaction, active, true, deps); // RFC 8628 §3.3
   if (!(await deps.storage.interactions.consume(interaction.id, deps.clock.now()))) {
     throw new OAuthError('invalid_request', 'This sign-in request was already completed. Return to the application.');
   }
-  return { kind: 'respond', response: await issueAuthorizationCode(interaction.request, active, deps) };
+  return { kind: 'respond', response: await issueAuthorizationResponse(interaction.request, active, deps) };
 }
 
 /** Decides what the person sees next for an interaction already loaded. */

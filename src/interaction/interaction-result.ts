@@ -3,6 +3,8 @@ import type { Config } from '../config/config.js';
 import type { Clock } from '../lib/clock.js';
 import type { Random } from '../lib/random.js';
 import type { AuthorizationResponse } from '../protocol/authorization/authorization-request.js';
+import type { KeyRing } from '../protocol/keys/key-ring.js';
+import type { TokenIssuer } from '../protocol/tokens/token-issuer.js';
 import type { Storage } from '../storage/storage.js';
 import type { PageModel } from './pages.js';
 import type { SessionCookie } from './sessions.js';
@@ -12,6 +14,9 @@ export interface InteractionDeps {
   readonly storage: Storage;
   readonly clock: Clock;
   readonly random: Random;
+  /** The implicit grant's tokens (RFC 6749 §4.2.2) are issued when the interaction ends. */
+  readonly tokens: TokenIssuer;
+  readonly keys: KeyRing;
 }
 
 export type InteractionResult =

@@ -111,4 +111,32 @@ export interface AccountPage {
   readonly passwordError?: 'wrong_password' | 'weak_password' | 'mismatch';
 }
 
-export type PageModel = LoginPage | AccountChooserPage | ConsentPage | ErrorPage | FormPostPage | LogoutConfirmPage | SignedOutPage | AccountPage;
+/** RFC 8628 §3.3: where the person types the user code shown on the device. */
+export interface DeviceEntryPage {
+  readonly page: 'device_entry';
+  /** Double-submit token: the same value is in a cookie (OWASP CSRF Prevention). */
+  readonly csrfToken: string;
+  /** Pre-filled from verification_uri_complete (§3.3.1), or what was typed before a failure. */
+  readonly userCode?: string;
+  readonly error?: 'invalid_code' | 'missing_code' | 'throttled';
+  readonly retryAfterSeconds?: number;
+}
+
+/** RFC 8628 §3.3: the outcome, telling the person to return to the device. */
+export interface DeviceDonePage {
+  readonly page: 'device_done';
+  readonly approved: boolean;
+  readonly clientName: string;
+}
+
+export type PageModel =
+  | LoginPage
+  | AccountChooserPage
+  | ConsentPage
+  | ErrorPage
+  | FormPostPage
+  | LogoutConfirmPage
+  | SignedOutPage
+  | AccountPage
+  | DeviceEntryPage
+  | DeviceDonePage;

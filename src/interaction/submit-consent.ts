@@ -7,6 +7,7 @@ import type { InteractionDeps, InteractionInput, InteractionResult } from './int
 import { nextStep } from './next-step.js';
 import { findSession } from './sessions.js';
 import { checkCsrfToken, loadInteraction } from './start-interaction.js';
+import { decideDevice } from './verify-device.js';
 
 export interface ConsentInput extends InteractionInput {
   readonly form: Readonly<Record<string, unknown>>;
@@ -24,6 +25,7 @@ export async function submitConsent(input: ConsentInput, deps: InteractionDeps):
   // Consent counts only from the person the session names, at the consent step: otherwise show what is missing.
   if (active === undefined || (step !== 'consent' && step !== 'done')) return { kind: 'continue', interactionId: interaction.id };
 
+  if (decision === 'deny' && interaction.request.device !== undefined) return decideDevice(interaction, active, false, deps); // RFC 8628 §3.3
   if (decision === 'deny') {
     await deps.storage.interactions.consume(interaction.id, deps.clock.now());
     throw new OAuthError('access_denied', 'the user denied the request').redirectTo(responseTarget(interaction.request, deps.config.issuer));

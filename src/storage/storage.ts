@@ -6,6 +6,7 @@ import type { AccessTokenRecord } from './records/access-token.js';
 import type { GrantRecord } from './records/grant.js';
 import type { RefreshTokenRecord } from './records/refresh-token.js';
 import type { AuthorizationCodeRecord } from './records/authorization-code.js';
+import type { DeviceApproval, DeviceCodeRecord } from './records/device-code.js';
 import type { InteractionRecord, PushedAuthorizationRequestRecord } from './records/authorization-request.js';
 import type { LoginFailures, SessionRecord } from './records/session.js';
 import type { UserRecord } from './records/user.js';
@@ -239,6 +240,23 @@ export interface BackchannelLogouts {
   deleteFinished(before: number, limit: number): Promise<number>;
 }
 
+/** RFC 8628: device authorizations. Every transition is one conditional UPDATE whose row count names the winner. */
+export interface DeviceCodes {
+  save(record: DeviceCodeRecord): Promise<void>;
+  findByDeviceCode(deviceCodeHash: string): Promise<DeviceCodeRecord | undefined>;
+  findByUserCode(userCodeHash: string): Promise<DeviceCodeRecord | undefined>;
+  /**
+   * RFC 8628 §3.5: records a poll at `at`. True when it came at least the interval after the last one; otherwise the
+   * interval grows by `slowDownSeconds` (remembered for the next poll) and it resolves false.
+   */
+  poll(deviceCodeHash: string, at: number, slowDownSeconds: number): Promise<boolean>;
+  /** Pending → approved or denied, once; false when it was no longer pending or has expired. */
+  decide(deviceCodeHash: string, decision: { status: 'approved'; approval: DeviceApproval } | { status: 'denied' }, at: number): Promise<boolean>;
+  /** Marks an approved code used; true for exactly one caller however many race (RFC 8628 §3.5, single use). */
+  consume(deviceCodeHash: string, at: number): Promise<boolean>;
+  deleteExpired(now: number, limit: number): Promise<number>;
+}
+
 export interface Storage {
   readonly dialect: Dialect;
   readonly signingKeys: SigningKeys;
@@ -258,6 +276,7 @@ export interface Storage {
   readonly authorizationCodes: AuthorizationCodes;
   readonly pushedAuthorizationRequests: PushedAuthorizationRequests;
   readonly backchannelLogouts: BackchannelLogouts;
+  readonly deviceCodes: DeviceCodes;
   /** Runs `work` in one transaction: all of it commits, or none of it. */
   transaction<T>(work: (tx: Storage) => Promise<T>): Promise<T>;
   /** Resolves when the database answers a trivial query (readiness). */

@@ -2,6 +2,7 @@
 // Latchkey, forms only to Latchkey and the client's redirect URI, never framed.
 import type { PageModel } from '../interaction/pages.js';
 import { AccountView, LogoutConfirmView, SignedOutView } from './account-pages.js';
+import { DeviceDoneView, DeviceEntryView } from './device-pages.js';
 import { AccountChooserView, ConsentView, ErrorView, FormPostView, LoginView } from './pages.js';
 import type { Theme } from './theme.js';
 
@@ -79,6 +80,12 @@ export function renderPage(model: PageModel, theme: Theme): RenderedPage {
       break;
     case 'account':
       element = AccountView({ theme, model });
+      break;
+    case 'device_entry':
+      element = DeviceEntryView({ theme, model });
+      break;
+    case 'device_done':
+      element = DeviceDoneView({ theme, model });
       break;
   }
   return { html: element as string, contentSecurityPolicy: contentSecurityPolicy(model, theme) };

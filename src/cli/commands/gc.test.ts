@@ -63,7 +63,7 @@ describe('Issue #5 §8: latchkey gc', () => {
     clock.advance(30 * MINUTE);
     const io = captureIo({ LATCHKEY_DATABASE_URL: databaseUrl, LATCHKEY_DATA_DIR: dir, LATCHKEY_GC_BATCH_SIZE: '10' });
     expect(await gcCommand({ json: 'true' }, io, { clock })).toBe(0);
-    expect(JSON.parse(io.out[0] ?? '{}')).toEqual({ access_tokens: 25, refresh_tokens: 2, authorization_codes: 0, pushed_authorization_requests: 0, interactions: 0, sessions: 0, backchannel_logouts: 0, grants: 1, replay_records: 1 });
+    expect(JSON.parse(io.out[0] ?? '{}')).toEqual({ access_tokens: 25, refresh_tokens: 2, authorization_codes: 0, pushed_authorization_requests: 0, device_codes: 0, interactions: 0, sessions: 0, backchannel_logouts: 0, grants: 1, replay_records: 1 });
 
     const storage = await openStorage(databaseUrl);
     try {
@@ -90,6 +90,7 @@ describe('Issue #5 §8: latchkey gc', () => {
       'refresh_tokens: 3 expired deleted',
       'authorization_codes: 0 expired deleted',
       'pushed_authorization_requests: 0 expired deleted',
+      'device_codes: 0 expired deleted',
       'interactions: 0 expired deleted',
       'sessions: 0 expired deleted',
       'backchannel_logouts: 0 expired deleted',

@@ -8,6 +8,7 @@ export function tokenRoute(app: FastifyInstance, path: string, endpointUrl: stri
     token({
       body: request.body,
       endpointUrl,
+      ip: request.ip,
       ...(request.headers.authorization !== undefined && { authorization: request.headers.authorization }),
       ...(typeof request.headers.dpop === 'string' && { dpop: request.headers.dpop }),
     }),

@@ -5,11 +5,13 @@ import { endpointUrl, ENDPOINT_PATHS, type ServerMetadata } from '../discovery/s
 import { SUPPORTED_CLAIMS } from '../users/standard-claims.js';
 import { PROMPTS, RESPONSE_MODES, STANDARD_SCOPES } from './authorization-request.js';
 
-export function authorizationMetadata(config: Pick<Config, 'issuer' | 'authorization'>): ServerMetadata {
+export function authorizationMetadata(config: Pick<Config, 'issuer' | 'authorization' | 'legacyGrants'>): ServerMetadata {
+  const implicit = config.legacyGrants.implicit; // RFC 9700 §2.1.2: listed only when the operator turned it on
   const at = (path: string): string => endpointUrl(config.issuer, path);
   return {
     authorization_endpoint: at(ENDPOINT_PATHS.authorization),
-    response_types_supported: ['code'],
+    response_types_supported: ['code', ...(implicit ? ['token', 'id_token token', 'id_token'] : [])],
+    ...(implicit && { grant_types_supported: ['implicit'] }),
     response_modes_supported: [...RESPONSE_MODES],
     code_challenge_methods_supported: ['S256'], // RFC 9700 §2.1.1: plain is refused
     scopes_supported: [...STANDARD_SCOPES],

@@ -1,5 +1,5 @@
 // The authorization request and response as the protocol sees them: RFC 6749 §4.1.1-§4.1.2, OIDC Core §3.1.2.1.
-export type { AuthorizationRequest, Prompt, ResponseMode } from '../../storage/records/authorization-request.js';
+export type { AuthorizationRequest, ImplicitResponseType, Prompt, ResponseMode } from '../../storage/records/authorization-request.js';
 
 /** RFC 9126 §2.2: the URN prefix of the request_uri values the PAR endpoint hands out. */
 export const PUSHED_REQUEST_URI_PREFIX = 'urn:ietf:params:oauth:request_uri:';

@@ -6,7 +6,7 @@ import { startInteraction, type StartedInteraction } from '../../interaction/sta
 import type { InteractionDeps } from '../../interaction/interaction-result.js';
 import { invalidRequest, OAuthError } from '../errors.js';
 import type { AuthorizationResponse } from './authorization-request.js';
-import { issueAuthorizationCode } from './issue-authorization-code.js';
+import { issueAuthorizationResponse } from './issue-authorization-response.js';
 import { resolveClientAndRedirectUri, type RawParams } from './resolve-client-and-redirect-uri.js';
 import { validateAuthorizationRequest } from './validate-authorization-request.js';
 
@@ -43,7 +43,7 @@ export function createAuthorizationEndpoint(deps: InteractionDeps): Authorizatio
       const active = await findSession(sessionSecret, deps);
       const consented = active === undefined ? [] : await deps.storage.consents.find(active.user.sub, client.clientId);
       const step = nextStep({ request, client, active, consented, now: deps.clock.now() });
-      if (step === 'done' && active !== undefined) return { kind: 'respond', response: await issueAuthorizationCode(request, active, deps) };
+      if (step === 'done' && active !== undefined) return { kind: 'respond', response: await issueAuthorizationResponse(request, active, deps) };
       if (request.prompt.includes('none')) throw PROMPT_NONE_ERRORS[step === 'done' ? 'login' : step];
       return { kind: 'interact', ...(await startInteraction(request, deps)) };
     } catch (error) {

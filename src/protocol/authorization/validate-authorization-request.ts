@@ -1,5 +1,6 @@
 // Validating an authorization request once client and redirect URI are known: RFC 6749 §4.1.1 and §3.3,
-// RFC 7636 §4.3, OIDC Core §3.1.2.1-§3.1.2.2, OAuth 2.0 Multiple Response Types §5, Form Post Response Mode §2.
+// RFC 7636 §4.3, OIDC Core §3.1.2.1-§3.1.2.2 and §3.2.2.1, RFC 6749 §4.2.1 (implicit, opt-in), OAuth 2.0 Multiple
+// Response Types §2.1 and §5, Form Post Response Mode §2.
 import type { Config } from '../../config/config.js';
 import { isPublicClient, type Client } from '../clients/client.js';
 import { invalidRequest, invalidScope, OAuthError } from '../errors.js';
@@ -12,6 +13,7 @@ import {
   RESPONSE_MODES,
   STANDARD_SCOPES,
   type AuthorizationRequest,
+  type ImplicitResponseType,
   type Prompt,
   type ResponseMode,
 } from './authorization-request.js';
@@ -62,7 +64,36 @@ export interface ValidationInput {
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
  */
-export function validateAuthorizationRequest(input: ValidationInput, config: Pick<Config, 'authorization'>): AuthorizationRequest {
+/** Config the validation reads; legacyGrants absent means the implicit grant is off. */
+export type ValidationConfig = Pick<Config, 'authorization'> & { readonly legacyGrants?: Config['legacyGrants'] };
+
+const IMPLICIT_RESPONSE_TYPES: readonly ImplicitResponseType[] = ['token', 'id_token token', 'id_token'];
+const canonical = (type: string): string => type.split(' ').filter((t) => t !== '').sort().join(' ');
+
+/**
+ * RFC 6749 §3.1.1: code, or (server-wide on AND allowed in the client's policy, RFC 9700 §2.1.2) an implicit response type.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.2.1
+ */
+function implicitOrCode(responseType: string | undefined, client: Client, config: ValidationConfig): 'code' | ImplicitResponseType {
+  if (responseType === undefined) throw invalidRequest('response_type is required');
+  if (responseType === 'code') {
+    if (!client.metadata.response_types.includes('code') || !client.metadata.grant_types.includes('authorization_code')) {
+      throw new OAuthError('unauthorized_client', 'the client is not registered for the authorization code flow');
+    }
+    return 'code';
+  }
+  const normalized = canonical(responseType);
+  const implicit = IMPLICIT_RESPONSE_TYPES.find((type) => canonical(type) === normalized);
+  if (implicit !== undefined && config.legacyGrants?.implicit === true) {
+    const allowed = client.policy.allowedLegacyGrants.includes('implicit') && client.metadata.grant_types.includes('implicit') && client.metadata.response_types.includes(implicit);
+    if (!allowed) throw new OAuthError('unauthorized_client', 'the client is not allowed to use the implicit grant');
+    return implicit;
+  }
+  const known = [...KNOWN_RESPONSE_TYPES].some((t) => canonical(t) === normalized);
+  throw new OAuthError(known ? 'unsupported_response_type' : 'invalid_request', known ? 'only response_type=code is supported' : 'response_type is not valid');
+}
+
+export function validateAuthorizationRequest(input: ValidationInput, config: ValidationConfig): AuthorizationRequest {
   const { client } = input;
   const params = Params.from(input.params); // RFC 6749 §3.1: repeated parameters are invalid_request
 
@@ -74,39 +105,36 @@ export function validateAuthorizationRequest(input: ValidationInput, config: Pic
   }
   if (params.has('registration')) throw new OAuthError('registration_not_supported', 'the registration parameter is not supported');
 
-  const responseType = params.optional('response_type');
-  if (responseType === undefined) throw invalidRequest('response_type is required');
-  if (responseType !== 'code') {
-    const normalized = responseType.split(' ').filter((t) => t !== '').sort().join(' ');
-    const known = [...KNOWN_RESPONSE_TYPES].some((t) => t.split(' ').sort().join(' ') === normalized);
-    throw new OAuthError(known ? 'unsupported_response_type' : 'invalid_request', known ? 'only response_type=code is supported' : 'response_type is not valid');
-  }
-  if (!client.metadata.response_types.includes('code') || !client.metadata.grant_types.includes('authorization_code')) {
-    throw new OAuthError('unauthorized_client', 'the client is not registered for the authorization code flow');
-  }
+  const responseType = implicitOrCode(params.optional('response_type'), client, config);
 
   const responseModeParam = params.optional('response_mode');
   if (responseModeParam !== undefined && !(RESPONSE_MODES as readonly string[]).includes(responseModeParam)) {
     throw invalidRequest('response_mode must be query, fragment or form_post');
   }
-  const responseMode = (responseModeParam ?? 'query') as ResponseMode;
+  // Multiple Response Types §2.1: tokens are never sent in the query, so the implicit grant defaults to the fragment.
+  if (responseType !== 'code' && responseModeParam === 'query') throw invalidRequest('response_mode=query cannot carry tokens; use fragment or form_post');
+  const responseMode = (responseModeParam ?? (responseType === 'code' ? 'query' : 'fragment')) as ResponseMode;
 
   const scope = parseScope(params.optional('scope'));
   const allowed = allowedScopes(client);
   const unknown = scope.filter((s) => !allowed.includes(s));
   if (unknown.length > 0) throw invalidScope('the client may not request one or more of these scopes');
 
-  const codeChallenge = validateCodeChallenge(
-    params.optional('code_challenge'),
-    params.optional('code_challenge_method'),
-    { isPublic: isPublicClient(client) },
-    config.authorization.pkceRequired,
-  );
+  // PKCE protects the code (RFC 7636); the implicit grant has none.
+  const codeChallenge =
+    responseType === 'code'
+      ? validateCodeChallenge(params.optional('code_challenge'), params.optional('code_challenge_method'), { isPublic: isPublicClient(client) }, config.authorization.pkceRequired)
+      : undefined;
 
   const prompt = parsePrompt(params.optional('prompt'));
   const maxAge = parseMaxAge(params.optional('max_age'), client);
   const state = bounded(params, 'state');
   const nonce = bounded(params, 'nonce');
+  if (responseType.includes('id_token')) {
+    // OIDC Core §3.2.2.1: nonce is REQUIRED, and an ID Token is only for OpenID requests.
+    if (nonce === undefined) throw invalidRequest('nonce is required when an id_token is returned from the authorization endpoint');
+    if (!scope.includes('openid')) throw invalidScope('response_type with id_token needs the openid scope');
+  }
   const dpopJkt = params.optional('dpop_jkt');
   // RFC 9449 §10: a JWK SHA-256 thumbprint (RFC 7638), base64url without padding.
   if (dpopJkt !== undefined && !/^[A-Za-z0-9_-]{43}$/.test(dpopJkt)) throw invalidRequest('dpop_jkt must be a base64url SHA-256 JWK thumbprint');
@@ -119,7 +147,7 @@ export function validateAuthorizationRequest(input: ValidationInput, config: Pic
     clientId: client.clientId,
     redirectUri: input.redirectUri,
     redirectUriProvided: input.redirectUriProvided,
-    responseType: 'code',
+    responseType,
     responseMode,
     scope,
     ...(state !== undefined && { state }),

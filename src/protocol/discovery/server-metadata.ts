@@ -13,6 +13,7 @@ export const ENDPOINT_PATHS = {
   authorization: '/authorize',
   pushedAuthorizationRequest: '/par',
   userinfo: '/userinfo',
+  deviceAuthorization: '/device_authorization',
 } as const;
 
 export const endpointUrl = (issuer: string, path: string): string => `${issuer}${path}`;

@@ -3,8 +3,7 @@ import { hashSecret } from '../../lib/hash.js';
 import { recordAuditEvent } from '../audit/audit-event.js';
 import { invalidGrant } from '../errors.js';
 import { verifyCodeVerifier } from '../pkce/verify-code-verifier.js';
-import { signIdToken } from '../tokens/id-token.js';
-import { tokenResponse } from '../tokens/token-response.js';
+import { issueUserTokens } from '../tokens/issue-user-tokens.js';
 import type { TokenGrant } from './token-grant.js';
 
 /** Issue 9 item 8: a replayed code is a security event (the grant it revoked, whose it was). */
@@ -46,37 +45,20 @@ export const authorizationCodeGrant: TokenGrant = {
     const user = await storage.users.find(code.subject);
     if (user === undefined || user.disabled) throw invalidGrant('the user can no longer sign in');
 
-    // OIDC Core §11: offline_access asks for a refresh token; a client's policy may always want one.
-    const refreshToken = client.metadata.grant_types.includes('refresh_token') && (code.scope.includes('offline_access') || client.policy.alwaysIssueRefreshToken === true);
-    const issued = await deps.tokens.issue({
-      client,
-      grantId: code.grantId,
-      subject: code.subject,
-      scope: code.scope,
-      resources: [],
-      authTime: code.authTime,
-      ...(code.acr !== undefined && { acr: code.acr }),
-      amr: code.amr,
-      ...(code.sessionId !== undefined && { sessionId: code.sessionId }),
-      refreshToken,
-      dpopJkt, // RFC 9449 §5
-    });
-    const idToken = code.scope.includes('openid')
-      ? await signIdToken(
-          {
-            client,
-            user,
-            scope: code.scope,
-            ...(code.nonce !== undefined && { nonce: code.nonce }),
-            authTime: code.authTime,
-            ...(code.acr !== undefined && { acr: code.acr }),
-            amr: code.amr,
-            ...(code.sessionId !== undefined && { sessionId: code.sessionId }),
-            accessToken: issued.accessToken,
-          },
-          deps,
-        )
-      : undefined;
-    return tokenResponse(issued, idToken === undefined ? {} : { idToken });
+    return issueUserTokens(
+      {
+        client,
+        user,
+        grantId: code.grantId,
+        scope: code.scope,
+        ...(code.nonce !== undefined && { nonce: code.nonce }),
+        authTime: code.authTime,
+        ...(code.acr !== undefined && { acr: code.acr }),
+        amr: code.amr,
+        ...(code.sessionId !== undefined && { sessionId: code.sessionId }),
+        ...(dpopJkt !== undefined && { dpopJkt }), // RFC 9449 §5
+      },
+      deps,
+    );
   },
 };

@@ -12,6 +12,7 @@ export interface TokenHttpInput {
   readonly authorization?: string;
   readonly dpop?: string;
   readonly endpointUrl: string;
+  readonly ip?: string;
 }
 
 export type TokenEndpoint = (input: TokenHttpInput) => Promise<TokenResponse>;
@@ -29,7 +30,7 @@ export function createTokenEndpoint(grants: readonly TokenGrant[], deps: Protoco
     }
     const dpopJkt = await checkTokenRequestProof({ proof: input.dpop, client, endpointUrl: input.endpointUrl }, deps); // RFC 9449 §5
     return grant.exchange(
-      { client, params: params.without([...CLIENT_AUTHENTICATION_PARAMETERS]).only(grant.parameters), dpop: input.dpop, endpointUrl: input.endpointUrl, dpopJkt },
+      { client, params: params.without([...CLIENT_AUTHENTICATION_PARAMETERS]).only(grant.parameters), dpop: input.dpop, endpointUrl: input.endpointUrl, dpopJkt, ...(input.ip !== undefined && { ip: input.ip }) },
       deps,
     );
   };

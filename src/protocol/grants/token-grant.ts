@@ -14,6 +14,8 @@ export interface TokenRequest {
   readonly endpointUrl: string;
   /** RFC 9449 §5: the thumbprint of the verified proof's key, which the issued tokens are bound to. */
   readonly dpopJkt?: string;
+  /** The caller's address (the password grant's login throttle). */
+  readonly ip?: string;
 }
 
 export interface TokenGrant {

@@ -26,6 +26,7 @@ export function expirySweepers(storage: Storage, sessions?: Omit<EndSessionDeps,
     { name: 'refresh_tokens', sweep: (now, limit) => storage.refreshTokens.deleteExpired(now, limit) },
     { name: 'authorization_codes', sweep: (now, limit) => storage.authorizationCodes.deleteExpired(now, limit) },
     { name: 'pushed_authorization_requests', sweep: (now, limit) => storage.pushedAuthorizationRequests.deleteExpired(now, limit) },
+    { name: 'device_codes', sweep: (now, limit) => storage.deviceCodes.deleteExpired(now, limit) },
     { name: 'interactions', sweep: (now, limit) => storage.interactions.deleteExpired(now, limit) },
     {
       name: 'sessions',

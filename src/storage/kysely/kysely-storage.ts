@@ -6,6 +6,7 @@ import { kyselyAccessTokens } from './access-tokens.js';
 import { kyselyAuthorizationCodes } from './authorization-codes.js';
 import { kyselyClients } from './clients.js';
 import { kyselyBackchannelLogouts } from './backchannel-logouts.js';
+import { kyselyDeviceCodes } from './device-codes.js';
 import { kyselyGrants } from './grants.js';
 import { kyselyRefreshTokens } from './refresh-tokens.js';
 import { kyselyInitialAccessTokens } from './initial-access-tokens.js';
@@ -40,6 +41,7 @@ export function createKyselyStorage(db: Kysely<Database>, dialect: Dialect, clos
     authorizationCodes: kyselyAuthorizationCodes(db),
     pushedAuthorizationRequests: kyselyPushedAuthorizationRequests(db),
     backchannelLogouts: kyselyBackchannelLogouts(db),
+    deviceCodes: kyselyDeviceCodes(db),
     async transaction(work) {
       if (db.isTransaction) return work(storage);
       return db.transaction().execute((trx) => work(createKyselyStorage(trx, dialect, close)));

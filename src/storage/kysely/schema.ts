@@ -199,6 +199,25 @@ export interface BackchannelLogoutsTable {
   last_error: string | null;
 }
 
+export interface DeviceCodesTable {
+  device_code_hash: string;
+  user_code_hash: string;
+  client_id: string;
+  scope: string;
+  status: string;
+  interval_seconds: number;
+  last_polled_at: number | null;
+  grant_id: string | null;
+  subject: string | null;
+  session_id: string | null;
+  auth_time: number | null;
+  acr: string | null;
+  amr: string | null;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -207,6 +226,7 @@ export interface Database {
   interactions: InteractionsTable;
   authorization_codes: AuthorizationCodesTable;
   pushed_authorization_requests: PushedAuthorizationRequestsTable;
+  device_codes: DeviceCodesTable;
   clients: ClientsTable;
   signing_keys: SigningKeysTable;
   replay_records: ReplayRecordsTable;

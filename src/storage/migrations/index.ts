@@ -8,6 +8,7 @@ import * as usersSessions from './0005-users-sessions.js';
 import * as hardening from './0006-hardening.js';
 import * as dpopTokenExchange from './0007-dpop-token-exchange.js';
 import * as logout from './0008-logout.js';
+import * as device from './0009-device.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006-hardening': hardening,
   '0007-dpop-token-exchange': dpopTokenExchange,
   '0008-logout': logout,
+  '0009-device': device,
 };

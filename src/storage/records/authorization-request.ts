@@ -2,6 +2,8 @@
 
 export type ResponseMode = 'query' | 'fragment' | 'form_post';
 export type Prompt = 'none' | 'login' | 'consent' | 'select_account';
+/** RFC 6749 §4.2.1 and OAuth 2.0 Multiple Response Types §3-§5: the implicit grant's response types (legacy, opt-in). */
+export type ImplicitResponseType = 'token' | 'id_token token' | 'id_token';
 
 export interface AuthorizationRequest {
   readonly clientId: string;
@@ -9,7 +11,7 @@ export interface AuthorizationRequest {
   readonly redirectUri: string;
   /** RFC 6749 §4.1.3: when the request carried redirect_uri, the token request must repeat it. */
   readonly redirectUriProvided: boolean;
-  readonly responseType: 'code';
+  readonly responseType: 'code' | ImplicitResponseType;
   readonly responseMode: ResponseMode;
   readonly scope: readonly string[];
   /** Echoed byte-exact (RFC 6749 §4.1.2). */
@@ -25,6 +27,8 @@ export interface AuthorizationRequest {
   readonly loginHint?: string;
   readonly uiLocales: readonly string[];
   readonly acrValues: readonly string[];
+  /** RFC 8628 §3.3: set when the person is approving a device; the interaction then decides that, not a code. */
+  readonly device?: { readonly deviceCodeHash: string };
 }
 
 /** A pending interaction: the request, and what has happened on Latchkey's pages so far. */

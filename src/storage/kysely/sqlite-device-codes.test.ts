@@ -1,0 +1,4 @@
+import { deviceCodesContract } from '../device-codes-contract.js';
+import { openStorage } from '../open-storage.js';
+
+deviceCodesContract('sqlite', () => openStorage('sqlite::memory:'));
