@@ -58,7 +58,8 @@ async function main(): Promise<void> {
     const redirectUri = `${explorerUrl}/callback`;
     const clientArgs = [
       'client', 'create', '--name', 'Latchkey flow explorer', '--redirect-uri', redirectUri,
-      '--grant-type', 'authorization_code', '--grant-type', 'refresh_token', '--scope', SCOPE, '--access-token-format', 'opaque', '--json',
+      '--grant-type', 'authorization_code', '--grant-type', 'refresh_token', '--scope', SCOPE, '--access-token-format', 'opaque',
+      '--post-logout-redirect-uri', `${explorerUrl}/logged-out`, '--json',
     ];
     const client = JSON.parse(await latchkeyCli(clientArgs, env)) as Registered;
 

@@ -25,6 +25,7 @@ type Flags = Record<string, string | undefined>;
 export const CLIENT_USAGE = `usage:
   latchkey client create --name NAME --redirect-uri URI [--redirect-uri URI …] [--grant-type G …] [--response-type R …]
                          [--auth-method METHOD | --public] [--scope "a b"] [--access-token-format jwt|opaque]
+                         [--post-logout-redirect-uri URI …] [--backchannel-logout-uri URI]
                          [--from-file client.json] [--json]
   latchkey client list [--json]
   latchkey client show CLIENT_ID [--json]
@@ -33,7 +34,7 @@ export const CLIENT_USAGE = `usage:
   latchkey client rotate-secret CLIENT_ID [--grace SECONDS] [--json]`;
 
 /** The flags `latchkey client …` reads (besides the configuration flags). */
-export const CLIENT_FLAGS = ['name', 'redirect-uri', 'grant-type', 'response-type', 'auth-method', 'scope', 'public', 'access-token-format', 'from-file', 'json', 'grace'] as const;
+export const CLIENT_FLAGS = ['name', 'redirect-uri', 'grant-type', 'response-type', 'auth-method', 'scope', 'public', 'access-token-format', 'post-logout-redirect-uri', 'backchannel-logout-uri', 'from-file', 'json', 'grace'] as const;
 
 const many = (value: string | undefined): string[] | undefined => value?.split('\n');
 
@@ -64,6 +65,8 @@ export function documentFromFlags(flags: Flags, base: Record<string, unknown> = 
   set('grant_types', many(flags['grant-type']));
   set('response_types', many(flags['response-type']));
   set('scope', flags.scope);
+  set('post_logout_redirect_uris', many(flags['post-logout-redirect-uri']));
+  set('backchannel_logout_uri', flags['backchannel-logout-uri']);
   if (flags.public !== undefined && flags['auth-method'] !== undefined && flags['auth-method'] !== 'none') {
     throw new UsageError('--public and --auth-method do not go together (a public client authenticates with none)');
   }
