@@ -405,3 +405,42 @@ describe('the authorization code flow in detail (SQLite)', () => {
     expect(metadata.scopes_supported).toEqual(expect.arrayContaining(['openid', 'profile', 'email', 'address', 'phone', 'offline_access']));
   });
 });
+
+describe('RFC 8707 §2: resource indicators in the authorization code flow', () => {
+  let server: TestServer;
+  let client: AuthorizationClient;
+  beforeAll(async () => {
+    server = await startTestServer({ env: { LATCHKEY_RESOURCES: JSON.stringify([{ uri: 'https://api.example.com' }, { uri: 'https://other.example.com' }]) } });
+    await createTestUser(server, 'alice');
+    client = await createAuthorizationClient(server);
+  });
+  afterAll(() => server.close());
+
+  const audienceOf = (accessToken: string): unknown => (JSON.parse(Buffer.from(accessToken.split('.')[1] as string, 'base64url').toString('utf8')) as { aud: unknown }).aud;
+
+  it('resource at /authorize becomes the aud of the access token from the code', async () => {
+    const { code, pkce } = await obtainCode(server, client, undefined, { resource: 'https://api.example.com' });
+    const response = await exchangeCode(server, client, code, pkce.verifier);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as TokenBody;
+    expect([audienceOf(body.access_token)].flat()).toEqual(['https://api.example.com']);
+  });
+
+  it('a resource at /token outside the grant is invalid_target, and the code survives it', async () => {
+    const { code, pkce } = await obtainCode(server, client, undefined, { resource: 'https://api.example.com' });
+    const refused = await exchangeCode(server, client, code, pkce.verifier, { resource: 'https://other.example.com' });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as TokenBody).error).toBe('invalid_target');
+    expect((await exchangeCode(server, client, code, pkce.verifier)).status).toBe(200);
+  });
+
+  it('an unknown resource at /authorize is redirected back as invalid_target with state and iss', async () => {
+    const request = codeRequest(client, { resource: 'https://unknown.example.com' });
+    const response = await authorizeOverHttp(new HttpAgent(server.url), request.path);
+    expect(response.status).toBe(303);
+    const params = responseParams(response.headers.get('location') as string);
+    expect(params.get('error')).toBe('invalid_target');
+    expect(params.get('state')).toBe(request.state);
+    expect(params.get('iss')).toBe(server.issuer);
+  });
+});

@@ -30,7 +30,7 @@ export async function issueAuthorizationCode(request: AuthorizationRequest, acti
       clientId: request.clientId,
       subject: user.sub,
       scope: request.scope,
-      resources: [],
+      resources: request.resources ?? [],
       sessionId: session.id,
       authTime: session.authTime,
       ...(session.acr !== undefined && { acr: session.acr }),

@@ -19,10 +19,10 @@ export async function issueAuthorizationResponse(request: AuthorizationRequest, 
   const now = deps.clock.now();
   const grantId = deps.random.id();
   const login = { authTime: session.authTime, ...(session.acr !== undefined && { acr: session.acr }), amr: session.amr, sessionId: session.id };
-  await deps.storage.grants.create({ id: grantId, clientId: client.clientId, subject: user.sub, scope: request.scope, resources: [], ...login, createdAt: now, expiresAt: now });
+  await deps.storage.grants.create({ id: grantId, clientId: client.clientId, subject: user.sub, scope: request.scope, resources: request.resources ?? [], ...login, createdAt: now, expiresAt: now });
   const parts = request.responseType.split(' ');
   const issued = parts.includes('token')
-    ? await deps.tokens.issue({ client, grantId, subject: user.sub, scope: request.scope, resources: [], ...login, refreshToken: false })
+    ? await deps.tokens.issue({ client, grantId, subject: user.sub, scope: request.scope, resources: request.resources ?? [], ...login, refreshToken: false })
     : undefined;
   const idToken = parts.includes('id_token')
     ? await signIdToken({ client, user, scope: request.scope, ...(request.nonce !== undefined && { nonce: request.nonce }), ...login, ...(issued !== undefined && { accessToken: issued.accessToken }) }, deps)

@@ -19,7 +19,8 @@ const client = (overrides: Partial<Client['metadata']> = {}): Client => ({
   updatedAt: 0,
 });
 
-const config = (pkceRequired: 'all' | 'public' = 'all') => ({ authorization: { pkceRequired } }) as Pick<Config, 'authorization'>;
+const config = (pkceRequired: 'all' | 'public' = 'all') =>
+  ({ authorization: { pkceRequired }, resources: [{ uri: 'https://api.example.com' }] }) as unknown as Pick<Config, 'authorization' | 'resources'>;
 const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
 const base = { response_type: 'code', client_id: 'app', redirect_uri: 'https://app.example/cb', code_challenge: CHALLENGE, code_challenge_method: 'S256' };
 
@@ -107,5 +108,17 @@ describe('RFC 6749 §3.1.2.3: the redirect URI', () => {
     expect(resolveRedirectUri(client(), { scope: 'profile' })).toEqual({ redirectUri: 'https://app.example/cb', redirectUriProvided: false });
     expect(() => resolveRedirectUri(client(), { scope: 'openid' })).toThrow();
     expect(() => resolveRedirectUri(client({ redirect_uris: ['https://app.example/a', 'https://app.example/b'] }), {})).toThrow();
+  });
+});
+
+describe('RFC 8707 §2: resource at the authorization endpoint', () => {
+  it('keeps a configured resource as the grant audience', () => {
+    expect(validate({ ...base, scope: 'openid', nonce: 'n', resource: 'https://api.example.com' }).resources).toEqual(['https://api.example.com']);
+  });
+  it('refuses an unknown resource with invalid_target', () => {
+    expect(() => validate({ ...base, scope: 'openid', nonce: 'n', resource: 'https://unknown.example.com' })).toThrow(expect.objectContaining({ code: 'invalid_target' }));
+  });
+  it('names no resource when none is sent', () => {
+    expect(validate({ ...base, scope: 'openid', nonce: 'n' }).resources).toBeUndefined();
   });
 });

@@ -18,6 +18,7 @@ import {
   type ResponseMode,
 } from './authorization-request.js';
 import type { RawParams } from './resolve-client-and-redirect-uri.js';
+import { resolveResources } from '../resource-indicators/resolve-resources.js';
 
 const MAX_LENGTH = { state: 2048, nonce: 512, login_hint: 256, ui_locales: 256, acr_values: 256 } as const;
 
@@ -65,7 +66,7 @@ export interface ValidationInput {
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
  */
 /** Config the validation reads; legacyGrants absent means the implicit grant is off. */
-export type ValidationConfig = Pick<Config, 'authorization'> & { readonly legacyGrants?: Config['legacyGrants'] };
+export type ValidationConfig = Pick<Config, 'authorization' | 'resources'> & { readonly legacyGrants?: Config['legacyGrants'] };
 
 const IMPLICIT_RESPONSE_TYPES: readonly ImplicitResponseType[] = ['token', 'id_token token', 'id_token'];
 const canonical = (type: string): string => type.split(' ').filter((t) => t !== '').sort().join(' ');
@@ -140,7 +141,11 @@ export function validateAuthorizationRequest(input: ValidationInput, config: Val
   if (dpopJkt !== undefined && !/^[A-Za-z0-9_-]{43}$/.test(dpopJkt)) throw invalidRequest('dpop_jkt must be a base64url SHA-256 JWK thumbprint');
   const loginHint = bounded(params, 'login_hint');
   const list = (name: 'ui_locales' | 'acr_values'): string[] => (bounded(params, name) ?? '').split(' ').filter((v) => v !== '');
-  // `claims` (OIDC Core §5.5), `id_token_hint`, `display` and `resource` are accepted and not acted on:
+  // RFC 8707 §2: `resource` names the audience of the grant's tokens; unknown → invalid_target (to the client).
+  // One per request: a repeated parameter is refused like any other (RFC 6749 §3.1).
+  const resource = params.optional('resource');
+  const resources = resolveResources(resource === undefined ? [] : [resource], config);
+  // `claims` (OIDC Core §5.5), `id_token_hint` and `display` are accepted and not acted on:
   // discovery says claims_parameter_supported is false, so a client cannot rely on them.
 
   return {
@@ -150,6 +155,7 @@ export function validateAuthorizationRequest(input: ValidationInput, config: Val
     responseType,
     responseMode,
     scope,
+    ...(resources.length > 0 && { resources }),
     ...(state !== undefined && { state }),
     ...(nonce !== undefined && { nonce }),
     ...(codeChallenge !== undefined && { codeChallenge }),

@@ -5,6 +5,7 @@ import { invalidGrant } from '../errors.js';
 import { verifyCodeVerifier } from '../pkce/verify-code-verifier.js';
 import { issueUserTokens } from '../tokens/issue-user-tokens.js';
 import type { TokenGrant } from './token-grant.js';
+import { selectTokenResources } from '../resource-indicators/select-token-resources.js';
 
 /** Issue 9 item 8: a replayed code is a security event (the grant it revoked, whose it was). */
 async function auditReuse(grantId: string, subject: string, clientId: string, deps: Parameters<TokenGrant['exchange']>[1]): Promise<void> {
@@ -13,7 +14,7 @@ async function auditReuse(grantId: string, subject: string, clientId: string, de
 
 export const authorizationCodeGrant: TokenGrant = {
   grantType: 'authorization_code',
-  parameters: new Set(['code', 'redirect_uri', 'code_verifier']),
+  parameters: new Set(['code', 'redirect_uri', 'code_verifier', 'resource']),
 
   async exchange({ client, params, dpopJkt }, deps) {
     const { storage, clock } = deps;
@@ -37,6 +38,10 @@ export const authorizationCodeGrant: TokenGrant = {
     // RFC 9449 §10: a code bound to a DPoP key is redeemed only with a proof by that key.
     if (code.dpopJkt !== undefined && code.dpopJkt !== dpopJkt) throw invalidGrant('the authorization code is bound to a DPoP key: send a proof made with that key');
 
+    // RFC 8707 §2.2: the token's audience is the grant's resources, or one of them when `resource` is sent. Checked
+    // before the code is used up, so a wrong resource does not burn it.
+    const granted = (await storage.grants.find(code.grantId))?.resources ?? [];
+    const resources = selectTokenResources(params.optional('resource'), granted, deps.config);
     if (!(await storage.authorizationCodes.consume(hash, now))) {
       await storage.grants.revoke(code.grantId, now); // lost a race with another redemption: a replay
       await auditReuse(code.grantId, code.subject, client.clientId, deps);
@@ -51,6 +56,7 @@ export const authorizationCodeGrant: TokenGrant = {
         user,
         grantId: code.grantId,
         scope: code.scope,
+        resources,
         ...(code.nonce !== undefined && { nonce: code.nonce }),
         authTime: code.authTime,
         ...(code.acr !== undefined && { acr: code.acr }),

@@ -12,6 +12,8 @@ export interface UserGrant {
   readonly user: UserRecord;
   readonly grantId: string;
   readonly scope: readonly string[];
+  /** RFC 8707 §2.2: the audience of the access token (none: the default audience). */
+  readonly resources?: readonly string[];
   readonly nonce?: string;
   /** Epoch ms of the login. */
   readonly authTime: number;
@@ -33,7 +35,7 @@ export async function issueUserTokens(grant: UserGrant, deps: ProtocolDeps): Pro
   };
   // OIDC Core §11: offline_access asks for a refresh token; a client's policy may always want one.
   const refreshToken = client.metadata.grant_types.includes('refresh_token') && (scope.includes('offline_access') || client.policy.alwaysIssueRefreshToken === true);
-  const issued = await deps.tokens.issue({ client, grantId: grant.grantId, subject: user.sub, scope, resources: [], ...login, refreshToken, ...(grant.dpopJkt !== undefined && { dpopJkt: grant.dpopJkt }) });
+  const issued = await deps.tokens.issue({ client, grantId: grant.grantId, subject: user.sub, scope, resources: grant.resources ?? [], ...login, refreshToken, ...(grant.dpopJkt !== undefined && { dpopJkt: grant.dpopJkt }) });
   const idToken = scope.includes('openid')
     ? await signIdToken({ client, user, scope, ...(grant.nonce !== undefined && { nonce: grant.nonce }), ...login, accessToken: issued.accessToken }, deps)
     : undefined;

@@ -14,6 +14,8 @@ export interface AuthorizationRequest {
   readonly responseType: 'code' | ImplicitResponseType;
   readonly responseMode: ResponseMode;
   readonly scope: readonly string[];
+  /** RFC 8707 §2: the resources the grant is for (the audience of its tokens); absent means none named. */
+  readonly resources?: readonly string[];
   /** Echoed byte-exact (RFC 6749 §4.1.2). */
   readonly state?: string;
   readonly nonce?: string;
