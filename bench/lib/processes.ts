@@ -2,24 +2,13 @@
 // and read CPU time and RSS from /proc for the whole process tree (a cluster primary and its workers).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../../test/support/free-port.js';
 
 export const HAS_TASKSET = spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status === 0;
 export const HAS_PROC = existsSync('/proc/self/stat');
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 const PAGE_SIZE = Number(spawnSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).stdout.trim()) || 4096;
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** Pins this process (every thread: the load generator) to `cpus`, e.g. "1". */
 export function pinSelf(cpus: string): boolean {
@@ -170,3 +159,5 @@ export function treeUsage(root: number): TreeUsage | undefined {
     processes: stats.length,
   };
 }
+
+export { freePort };

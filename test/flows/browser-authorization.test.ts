@@ -1,15 +1,14 @@
 // End to end in a real Chromium: a user made by `latchkey user create alice --password-stdin` signs in and consents on
 // Latchkey's pages; openid-client (a certified relying party library) validates the ID Token and reads UserInfo.
 // Every page is screenshotted (test-results/screenshots/), checked for the accessibility basics and security headers.
-import { Readable } from 'node:stream';
 import * as oidc from 'openid-client';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/run.js';
 import { describeBrowser, launchBrowser, saveScreenshot } from '../support/browser.js';
 import { accessibilityProblems, expectAccessiblePage } from '../support/page-checks.js';
 import { createPostgresDatabase, describePostgres } from '../support/postgres.js';
 import { startRelyingParty, type RelyingParty } from '../support/relying-party.js';
+import { latchkeyCommand } from '../support/cli-in-process.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const PASSWORD = 'a long and memorable passphrase';
@@ -24,18 +23,7 @@ function browserFlows(database: string, open: () => Promise<TestServer>): void {
     let context: BrowserContext;
 
     /** Runs the `latchkey` CLI against the test server's database, as an operator would. */
-    async function latchkey(argv: string[], stdin = ''): Promise<string> {
-      const out: string[] = [];
-      const code = await run(argv, {
-        stdout: (line) => out.push(line),
-        stderr: (line) => out.push(line),
-        stdin: Readable.from([Buffer.from(stdin)]),
-        env: { LATCHKEY_DATA_DIR: server.dataDir, LATCHKEY_DATABASE_URL: server.config.databaseUrl },
-        interactive: false,
-      });
-      expect(code, out.join('\n')).toBe(0);
-      return out.join('\n');
-    }
+    const latchkey = (argv: string[], stdin = ''): Promise<string> => latchkeyCommand(server, argv, stdin);
 
     beforeAll(async () => {
       server = await open();

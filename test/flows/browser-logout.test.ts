@@ -4,16 +4,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { run } from '../../src/cli/run.js';
 import { startBackchannelReceiver, type BackchannelReceiver } from '../support/backchannel-receiver.js';
 import { describeBrowser, launchBrowser, saveScreenshot } from '../support/browser.js';
 import { expectAccessiblePage } from '../support/page-checks.js';
 import { startRelyingParty, type RelyingParty } from '../support/relying-party.js';
+import { latchkeyCommand } from '../support/cli-in-process.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const PASSWORD = 'a long and memorable passphrase';
@@ -28,18 +27,7 @@ describeBrowser('Chromium: RP-initiated logout, back-channel logout and the acco
   let rpConfig: oidc.Configuration;
   let client: { clientId: string; secret: string };
 
-  async function latchkey(argv: string[], stdin = ''): Promise<string> {
-    const out: string[] = [];
-    const code = await run(argv, {
-      stdout: (line) => out.push(line),
-      stderr: (line) => out.push(line),
-      stdin: Readable.from([Buffer.from(stdin)]),
-      env: { LATCHKEY_DATA_DIR: server.dataDir, LATCHKEY_DATABASE_URL: server.config.databaseUrl },
-      interactive: false,
-    });
-    expect(code, out.join('\n')).toBe(0);
-    return out.join('\n');
-  }
+  const latchkey = (argv: string[], stdin = ''): Promise<string> => latchkeyCommand(server, argv, stdin);
 
   beforeAll(async () => {
     server = await startTestServer({ env: { LATCHKEY_BACKCHANNEL_ALLOW_LOOPBACK: 'true', LATCHKEY_BACKCHANNEL_POLL_MS: '100' } });
