@@ -66,6 +66,7 @@ import { scheduleBackchannelDelivery } from './protocol/sessions/deliver-backcha
 import { END_SESSION_PATH, logoutMetadata } from './protocol/sessions/logout-metadata.js';
 import { createTokenIssuer } from './protocol/tokens/create-token-issuer.js';
 import { createUserInfoEndpoint } from './protocol/userinfo/userinfo.js';
+import { CLIENT_CACHE_TTL_MS } from './storage/client-cache.js';
 import { openStorage } from './storage/open-storage.js';
 import type { Storage } from './storage/storage.js';
 import { renderPage } from './ui/render-page.js';
@@ -226,7 +227,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const clock = options.clock ?? systemClock;
   const random = options.random ?? systemRandom;
   const master = loadMasterKey(config);
-  const storage = await openStorage(config.databaseUrl, { poolSize: config.databasePoolSize });
+  const storage = await openStorage(config.databaseUrl, { poolSize: config.databasePoolSize, clientCacheTtlMs: CLIENT_CACHE_TTL_MS });
   try {
     const keys = new KeyRing({
       store: storage.signingKeys,
