@@ -123,9 +123,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (request, reply) => {
+  // Callback-style (not async) hooks on every request: no promise and microtask per hook (issue #10 §2).
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
   registerErrorHandler(app, { render });
   registerInputLimits(app);
