@@ -29,7 +29,7 @@ export function createKyselyStorage(db: Kysely<Database>, dialect: Dialect, clos
     clients: kyselyClients(db, clientCache, touchedClients),
     replay: kyselyReplayGuard(db),
     grants: kyselyGrants(db),
-    accessTokens: kyselyAccessTokens(db),
+    accessTokens: kyselyAccessTokens(db, dialect),
     refreshTokens: kyselyRefreshTokens(db),
     initialAccessTokens: kyselyInitialAccessTokens(db),
     rateLimits: kyselyRateLimits(db),
