@@ -16,6 +16,7 @@ import { seedDatabase } from './lib/seed.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const LATCHKEY_MAIN = process.env.LATCHKEY_BENCH_MAIN ?? join(ROOT, 'dist/cli/main.js'); // another build, for A/B runs
 const SERVER_CPU = '0';
+const CODE_SCOPE = 'openid profile email offline_access';
 const LOADER_CPU = '1';
 
 const USAGE = `usage: npm run bench -- [options]
@@ -202,7 +203,8 @@ async function main(): Promise<void> {
     policy: { access_token_format: 'jwt', always_issue_refresh_token: true },
   });
   const user = { username: 'bench-user', password: 'bench-password-0123456789' };
-  await runCommand(process.execPath, [LATCHKEY_MAIN, 'user', 'create', user.username, '--email', 'bench@example.com', '--password-stdin'], bootstrapEnv, `${user.password}\n`);
+  const email = 'bench@example.com';
+  await runCommand(process.execPath, [LATCHKEY_MAIN, 'user', 'create', user.username, '--email', email, '--password-stdin'], bootstrapEnv, `${user.password}\n`);
   let seedReport: Record<string, unknown> | undefined;
   if (args.seed !== undefined) seedReport = await seedDatabase({ size: args.seed, databaseUrl: dbUrl ?? `sqlite:${join(work, 'latchkey', 'latchkey.db')}`, log: (line) => console.log(`seed: ${line}`) });
 
@@ -235,7 +237,7 @@ async function main(): Promise<void> {
     tokenParameters: () => ({}),
     instanceFor: (kind) => (kind === 'rs256' ? 'rs256' : 'default'),
     baseUrl: async (instance) => (await latchkeyInstance(instance)).url,
-    codeFlow: { client: { ...codeClient, redirectUri, scope: 'openid profile email offline_access' }, ...user, userinfo: '/userinfo' },
+    codeFlow: { client: { ...codeClient, redirectUri, scope: CODE_SCOPE }, ...user, authorization: '/authorize', userinfo: '/userinfo' },
   };
 
   let peerSide: Side | undefined;
@@ -243,16 +245,18 @@ async function main(): Promise<void> {
   if (args.peer === 'oidc-provider') {
     const peerBasic = { clientId: 'bench-basic', clientSecret: 'bench-basic-secret-0123456789abcdefghijklmnopqrstuvwxyz' };
     const peerPkjwt = withKey({ clientId: 'bench-pkjwt' });
+    const peerCode = { clientId: 'bench-code', clientSecret: 'bench-code-secret-0123456789abcdefghijklmnopqrstuvwxyz', redirectUri, scope: CODE_SCOPE };
     const peerClients = [
       { client_id: peerBasic.clientId, client_secret: peerBasic.clientSecret, ...confidential, token_endpoint_auth_method: 'client_secret_basic' },
       { client_id: peerPkjwt.clientId, ...confidential, ...pkjwt },
+      { client_id: peerCode.clientId, client_secret: peerCode.clientSecret, grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], redirect_uris: [redirectUri], token_endpoint_auth_method: 'client_secret_basic' },
     ];
     const port = await freePort();
     peer = await startProcess({
       name: 'oidc-provider',
       command: process.execPath,
       args: [join(ROOT, 'bench/servers/oidc-provider-peer.mjs')],
-      env: { ...process.env, NODE_ENV: 'production', LATCHKEY_BENCH_PEER_PORT: String(port), LATCHKEY_BENCH_PEER_CLIENTS: JSON.stringify(peerClients) },
+      env: { ...process.env, NODE_ENV: 'production', LATCHKEY_BENCH_PEER_PORT: String(port), LATCHKEY_BENCH_PEER_CLIENTS: JSON.stringify(peerClients), LATCHKEY_BENCH_PEER_USER: JSON.stringify({ ...user, email }) },
       cpus: serverCpus,
       ready: /listening on (http:\/\/\S+)/,
     });
@@ -265,6 +269,15 @@ async function main(): Promise<void> {
       tokenParameters: (kind): Record<string, string> => (kind === 'opaque' ? {} : { resource: `urn:bench:${kind}`, scope: 'api' }),
       instanceFor: () => 'default',
       baseUrl: async () => peerUrl,
+      // Its JWT access tokens come through a resource indicator (granted at /auth, reused by the code exchange and each
+      // refresh); its userinfo refuses tokens with an audience, so that scenario's tokens are opaque ones without it.
+      codeFlow: {
+        client: { ...peerCode, scope: `${CODE_SCOPE} api`, parameters: { resource: 'urn:bench:es256' } },
+        userinfoClient: peerCode,
+        ...user,
+        authorization: '/auth',
+        userinfo: '/me',
+      },
     };
   }
 
