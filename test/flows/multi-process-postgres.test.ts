@@ -320,6 +320,24 @@ describePostgres('Issue #9 §6: two `latchkey serve` processes on one PostgreSQL
       }
     }
   });
+
+  it('Issue #9 §6: a key that signs at once (pre-publication 0) is known to a process that has not reread its keys yet: its tokens introspect active there', async () => {
+    // C rereads its key list only hourly, so only an unknown kid can make it look: A (every second) signs first.
+    const c = await startNode('C', dataDir, { ...shared, LATCHKEY_KEY_REFRESH_SECONDS: '3600' });
+    try {
+      const client = await storeClient(storage, { grant_types: ['client_credentials'], redirect_uris: [], response_types: [] }, { accessTokenFormat: 'jwt' });
+      const rotation = await runLatchkey(['keys', 'rotate', '--alg', 'ES256'], { ...shared, LATCHKEY_KEY_PREPUBLICATION_SECONDS: '0', LATCHKEY_DATA_DIR: dataDir, LATCHKEY_LOG_LEVEL: 'warn' });
+      expect(rotation.code, rotation.stderr).toBe(0);
+      const newKid = /^(\S+)\s+ES256: published now/m.exec(rotation.stdout)?.[1] as string;
+      const fromA = await eventually(async () => {
+        const value = String((await token(a, client, { grant_type: 'client_credentials' })).body.access_token);
+        return decodeProtectedHeader(value).kid === newKid ? value : undefined;
+      }, `A signing with ${newKid}`);
+      expect((await introspect(c, client, fromA)).body).toMatchObject({ active: true, client_id: client.clientId });
+    } finally {
+      expect(await c.server.stop()).toEqual({ code: 0, signal: null });
+    }
+  });
 });
 
 /** Issue #9 §6: `serve --workers 2`, one burst of client_credentials requests spread over both workers. */

@@ -41,6 +41,16 @@ export class KeyRing {
     if (this.options.clock.now() - this.loadedAt >= (this.options.refreshMs ?? 10_000)) await this.reload();
   }
 
+  /**
+   * Rereads the keys when `kid` is not among them and the last read is at least a second old: a token signed with a
+   * key another process started using since (a rotation with a pre-publication period shorter than refreshMs).
+   * Bounded to one read a second, so made-up kids cannot turn into a query each.
+   */
+  async refreshForKid(kid: string): Promise<void> {
+    if (this.records.some((record) => record.kid === kid)) return;
+    if (this.options.clock.now() - this.loadedAt >= Math.min(1000, this.options.refreshMs ?? 10_000)) await this.reload();
+  }
+
   /** On first start (or when an algorithm is newly configured) creates a key that signs at once. */
   async ensureKeys(algs: readonly SigningAlg[]): Promise<SigningKeyRecord[]> {
     await this.reload();
