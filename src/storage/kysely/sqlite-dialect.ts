@@ -74,7 +74,10 @@ class SerialSqliteDriver implements Driver {
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin'));
+    // IMMEDIATE: take the write lock at the start, waiting (busy_timeout) for another process's writer. A deferred
+    // transaction that reads first cannot upgrade once another process has written since its read: SQLITE_BUSY at
+    // once, without waiting. Every transaction here writes, so nothing is lost by asking first.
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
