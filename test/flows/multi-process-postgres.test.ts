@@ -216,7 +216,7 @@ describePostgres('Issue #9 §6: two `latchkey serve` processes on one PostgreSQL
     expect([again.status, again.body.error]).toEqual([400, 'invalid_grant']);
   });
 
-  it('Issue #9 §6: a client created through A’s admin API is usable at once on both; its rotated secret, then its deletion, are refused at once on both', async () => {
+  it('Issue #9 §6: a client created through A’s admin API is usable at once on both; its rotated secret, a removed grant type and its deletion are refused at once on both', async () => {
     const created = await admin(a, 'POST', '/admin/clients', { client_name: 'Made while both run', grant_types: ['client_credentials'], redirect_uris: [], response_types: [], policy: { access_token_format: 'opaque' } });
     expect(created.status).toBe(201);
     const body = (await created.json()) as { client_id: string; client_secret: string };
@@ -233,6 +233,14 @@ describePostgres('Issue #9 §6: two `latchkey serve` processes on one PostgreSQL
       const old = await token(node, first, grant);
       expect([old.status, old.body.error], `old secret at ${node.name}`).toEqual([401, 'invalid_client']);
       expect((await token(node, second, grant)).status, `new secret at ${node.name}`).toBe(200);
+    }
+
+    // RFC 6749 §5.2: a grant type taken away is unauthorized_client at once, wherever the request lands.
+    const updated = await admin(a, 'PUT', `/admin/clients/${first.clientId}`, { client_name: 'Made while both run', grant_types: ['authorization_code'], redirect_uris: [REDIRECT_URI], response_types: ['code'] });
+    expect(updated.status).toBe(200);
+    for (const node of [b, a]) {
+      const refused = await token(node, second, grant);
+      expect([refused.status, refused.body.error], `removed grant type at ${node.name}`).toEqual([400, 'unauthorized_client']);
     }
 
     expect((await admin(a, 'DELETE', `/admin/clients/${first.clientId}`)).status).toBe(204);
@@ -340,9 +348,24 @@ describePostgres('Issue #9 §6: two `latchkey serve` processes on one PostgreSQL
   });
 });
 
+/** A grant and a refresh token under it, stored directly: what a code exchange leaves behind. */
+async function storeRefreshToken(databaseUrl: string, client: AppClient): Promise<{ refreshToken: string; grantId: string }> {
+  const storage = await openStorage(databaseUrl, { poolSize: 1 });
+  try {
+    const now = Date.now();
+    const grantId = randomUUID();
+    await storage.grants.create({ id: grantId, clientId: client.clientId, subject: 'user-1', scope: ['offline_access'], resources: [], createdAt: now, expiresAt: now + 3_600_000 });
+    const refreshToken = randomBytes(32).toString('base64url');
+    await storage.refreshTokens.save({ hash: hashSecret(refreshToken), grantId, clientId: client.clientId, subject: 'user-1', scope: ['offline_access'], issuedAt: now, expiresAt: now + 3_600_000, absoluteExpiresAt: now + 86_400_000 });
+    return { refreshToken, grantId };
+  } finally {
+    await storage.close();
+  }
+}
+
 /** Issue #9 §6: `serve --workers 2`, one burst of client_credentials requests spread over both workers. */
 function workersSuite(kind: 'sqlite' | 'postgres'): void {
-  it(`Issue #9 §6: serve --workers 2 on ${kind}: both workers answer 300 concurrent token requests, every token introspects active through either, SIGTERM exits 0`, async () => {
+  it(`Issue #9 §6: serve --workers 2 on ${kind}: both workers answer 300 concurrent token requests, every token introspects active through either, a refresh token raced ten times rotates once, SIGTERM exits 0`, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), `latchkey-workers-${kind}-`));
     const databaseUrl = kind === 'postgres' ? await createPostgresDatabase() : `sqlite:${join(dataDir, 'latchkey.db')}`;
     // debug: one log line per request, with the worker's pid, to see that both answered.
@@ -352,7 +375,7 @@ function workersSuite(kind: 'sqlite' | 'postgres'): void {
       const storage = await openStorage(databaseUrl, { poolSize: 1 });
       let client: AppClient;
       try {
-        client = await storeClient(storage, { grant_types: ['client_credentials'], redirect_uris: [], response_types: [] }, { accessTokenFormat: 'opaque' });
+        client = await storeClient(storage, { grant_types: ['client_credentials', 'refresh_token'], redirect_uris: [], response_types: [] }, { accessTokenFormat: 'opaque' });
       } finally {
         await storage.close();
       }
@@ -364,6 +387,18 @@ function workersSuite(kind: 'sqlite' | 'postgres'): void {
 
       const checks = await Promise.all(burst.map((response) => introspect(node, client, String(response.body.access_token))));
       expect(checks.filter((check) => check.body.active === true)).toHaveLength(300);
+
+      // RFC 9700 §4.14.2 across the workers: one refresh token presented ten times at once (grace 0).
+      const { refreshToken, grantId } = await storeRefreshToken(databaseUrl, client);
+      const refreshes = await Promise.all(Array.from({ length: 10 }, () => token(node, client, { grant_type: 'refresh_token', refresh_token: refreshToken })));
+      expect(refreshes.filter((response) => response.status === 200)).toHaveLength(1);
+      for (const response of refreshes.filter((r) => r.status !== 200)) expect([response.status, response.body.error]).toEqual([400, 'invalid_grant']);
+      const check = await openStorage(databaseUrl, { poolSize: 1 });
+      try {
+        expect((await check.grants.find(grantId))?.revokedAt).toEqual(expect.any(Number));
+      } finally {
+        await check.close();
+      }
 
       const pids = new Set(server.process.logs().filter((line) => (line.req as { path?: string } | undefined)?.path === '/token').map((line) => line.pid));
       expect(pids.size, 'workers that answered /token').toBe(2);
