@@ -196,6 +196,30 @@ describePostgres('Issue #9 §6: two `latchkey serve` processes on one PostgreSQL
     expect((await introspect(b, client, String(tokens.body.refresh_token))).body.active).toBe(false);
   });
 
+  it('Issue #9 §6 / OIDC RP-Initiated Logout §2: a session signed in at A is good at B; ended at B, it is gone at A (prompt=none: login_required)', async () => {
+    const client = await storeClient(storage, {}, { skipConsent: true });
+    const agent = new HttpAgent(a.url);
+    const { code, verifier } = await authorize(agent, a, client, 'openid');
+    const tokens = await redeem(a, client, code, verifier);
+    expect(tokens.status, tokens.text).toBe(200);
+    const session = agent.cookie('latchkey_session') as string;
+    expect(session).toBeDefined();
+    const silentAt = (node: Node) =>
+      agent.get(`${node.url}${authorizePath({ response_type: 'code', client_id: client.clientId, redirect_uri: REDIRECT_URI, scope: 'openid', state: 'x', prompt: 'none', code_challenge: pkcePair().challenge, code_challenge_method: 'S256' })}`);
+    const before = await silentAt(b); // A's session is good at B
+    expect(responseParams(before.headers.get('location') as string).get('code')).toEqual(expect.any(String));
+
+    // The RP sends the browser to B's end_session endpoint; the hint names this session, so it ends without asking.
+    const logout = await fetch(`${b.url}/logout?${new URLSearchParams({ id_token_hint: String(tokens.body.id_token) })}`, { headers: { cookie: `latchkey_session=${session}` }, redirect: 'manual' });
+    expect(logout.status).toBe(200);
+    expect(await logout.text()).toContain('signed out');
+
+    // The same cookie at A, which never saw the logout: no session (OIDC Core §3.1.2.6).
+    const silent = await silentAt(a);
+    expect(silent.status).toBe(303);
+    expect(responseParams(silent.headers.get('location') as string).get('error')).toBe('login_required');
+  });
+
   it('Issue #9 §6 / RFC 8628: a device authorization started at A, approved at B, polled at A; the device code then refused at B', async () => {
     const client = await storeClient(storage, { redirect_uris: [], response_types: [], grant_types: [DEVICE_CODE_GRANT_TYPE, 'refresh_token'] }, {}, true);
     const started = await postForm(`${a.url}/device_authorization`, { client_id: client.clientId, scope: 'openid profile' });
