@@ -372,6 +372,29 @@ describePostgres('Issue #9 §6: two `latchkey serve` processes on one PostgreSQL
   });
 });
 
+/** Issue #9 §6: N replicas deployed at once on a fresh database (a rollout), not one primary preparing for its workers. */
+function startedTogetherSuite(kind: 'sqlite' | 'postgres'): void {
+  it(`Issue #9 §6: three processes started together on an empty ${kind} database all come up (schema migrated once) with one key set between them`, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'latchkey-together-'));
+    const databaseUrl = kind === 'postgres' ? await createPostgresDatabase() : `sqlite:${join(dataDir, 'latchkey.db')}`;
+    const settings = { LATCHKEY_DATABASE_URL: databaseUrl, LATCHKEY_LOG_LEVEL: 'warn', LATCHKEY_MASTER_KEY: randomBytes(32).toString('base64url') };
+    const started = await Promise.allSettled([0, 1, 2].map(() => startLatchkeyServer({ dataDir, env: () => settings })));
+    try {
+      expect(started.flatMap((outcome) => (outcome.status === 'rejected' ? [String(outcome.reason)] : []))).toEqual([]);
+      const servers = started.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+      const sets = await Promise.all(servers.map(async (server) => kidsOf((await (await fetch(`${server.url}/jwks`)).json()) as JSONWebKeySet).sort().join(' ')));
+      expect(new Set(sets).size).toBe(1);
+      expect(sets[0]?.split(' ')).toHaveLength(2); // ES256 for access tokens, RS256 for id_tokens: made once, not once per process
+    } finally {
+      for (const outcome of started) if (outcome.status === 'fulfilled') expect(await outcome.value.stop()).toEqual({ code: 0, signal: null });
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+}
+
+describe('Issue #9 §6: processes started together on SQLite', () => startedTogetherSuite('sqlite'));
+describePostgres('Issue #9 §6: processes started together on PostgreSQL', () => startedTogetherSuite('postgres'));
+
 /** A grant and a refresh token under it, stored directly: what a code exchange leaves behind. */
 async function storeRefreshToken(databaseUrl: string, client: AppClient): Promise<{ refreshToken: string; grantId: string }> {
   const storage = await openStorage(databaseUrl, { poolSize: 1 });

@@ -53,16 +53,21 @@ export class KeyRing {
 
   /** On first start (or when an algorithm is newly configured) creates a key that signs at once. */
   async ensureKeys(algs: readonly SigningAlg[]): Promise<SigningKeyRecord[]> {
-    await this.reload();
     const now = this.options.clock.now();
-    const created: SigningKeyRecord[] = [];
-    for (const alg of new Set(algs)) {
-      if (this.current().signing.has(alg)) continue;
-      const record = await generateSigningKey(alg, this.options.masterKey, now, now);
-      await this.options.store.add(record);
-      created.push(record);
-    }
-    if (created.length > 0) await this.reload();
+    // Under the key list's lock: processes starting together on an empty database make one key per algorithm, not
+    // one each (the others then find it).
+    const created = await this.options.store.exclusively(async (store) => {
+      const signing = scheduleKeys(await store.list(), now, this.options.retentionMs).signing;
+      const made: SigningKeyRecord[] = [];
+      for (const alg of new Set(algs)) {
+        if (signing.has(alg)) continue;
+        const record = await generateSigningKey(alg, this.options.masterKey, now, now);
+        await store.add(record);
+        made.push(record);
+      }
+      return made;
+    });
+    await this.reload();
     return created;
   }
 
