@@ -234,6 +234,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       clock,
       prePublicationMs: config.keys.prePublicationSeconds * 1000,
       retentionMs: config.keys.retentionSeconds * 1000,
+      refreshMs: config.keys.refreshSeconds * 1000,
     });
     await keys.ensureKeys([config.keys.accessTokenAlg, config.keys.idTokenAlg, 'RS256']); // OIDC Core §15.1: RS256 is always offered for id_tokens
     const clientJwks = createClientJwksSource({ clock, ...outboundPolicy(config), allowLoopbackHttp: config.clients.allowLoopbackJwksUri });

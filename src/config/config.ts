@@ -55,6 +55,8 @@ export interface Config {
     readonly prePublicationSeconds: number;
     /** A retired key stays in the JWKS this long: at least the lifetime of any JWT it signed. */
     readonly retentionSeconds: number;
+    /** How often a process rereads the key list, to see a rotation made by the CLI or another process. */
+    readonly refreshSeconds: number;
   };
   readonly shutdownTimeoutSeconds: number;
   /** Hosts (`name`, `*.suffix`), IPs and CIDR ranges outbound requests may reach although not public (issue 9). */

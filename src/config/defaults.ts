@@ -16,6 +16,7 @@ export const defaults = {
     idTokenAlg: 'RS256', // OIDC Core §15.1: RS256 MUST be supported for id_tokens
     prePublicationSeconds: 3600,
     retentionSeconds: 86_400, // no JWT we sign lives longer than a day
+    refreshSeconds: 10, // how stale a process's key list may get: a rotation elsewhere is seen within this (far under prePublicationSeconds)
   },
   shutdownTimeoutSeconds: 10,
   // Per IP and per client, per minute. Generous for real clients; a flood or a guessing run hits them. Behind a proxy

@@ -66,7 +66,7 @@ describe('Issue #2 §3: configuration precedence is flags > environment > config
       dataDir: './data',
       registration: 'off',
       masterKey: undefined,
-      keys: { accessTokenAlg: 'ES256', idTokenAlg: 'RS256', prePublicationSeconds: 3600 },
+      keys: { accessTokenAlg: 'ES256', idTokenAlg: 'RS256', prePublicationSeconds: 3600, refreshSeconds: 10 },
     });
   });
 });
@@ -150,6 +150,11 @@ describe('Issue #2 §3: each bad value throws one ConfigError line naming the se
 
   it('rejects an unknown signing algorithm', () => {
     expect(configError({ env: { LATCHKEY_ACCESS_TOKEN_ALG: 'HS256' } }).message).toMatch(/^LATCHKEY_ACCESS_TOKEN_ALG: must be one of ES256, RS256, EdDSA/);
+  });
+
+  it('Issue #9 §6: reads the key ring refresh interval, 1 s to an hour', () => {
+    expect(loadConfig({ env: { LATCHKEY_KEY_REFRESH_SECONDS: '1' } }).keys.refreshSeconds).toBe(1);
+    expect(configError({ env: { LATCHKEY_KEY_REFRESH_SECONDS: '0' } }).message).toMatch(/^LATCHKEY_KEY_REFRESH_SECONDS: must be a whole number from 1 to 3600/);
   });
 
   it('rejects a retention shorter than a minute', () => {

@@ -5,7 +5,7 @@ import type { Client } from '../clients/client.js';
 import type { ProtocolDeps } from '../deps.js';
 import { invalidRequest, invalidScope, OAuthError } from '../errors.js';
 import { mayIntrospect } from '../introspection/introspect-token.js';
-import { verifyJwt } from '../keys/verify-jwt.js';
+import { verifyOwnJwt } from '../keys/verify-jwt.js';
 import { resolveResources } from '../resource-indicators/resolve-resources.js';
 import { parseScope } from '../scope.js';
 import { findToken } from '../tokens/find-token.js';
@@ -59,8 +59,7 @@ async function readAccessToken(token: string, role: Role, client: Client, deps: 
  * its id_tokens exchange for nothing.
  */
 async function readIdToken(token: string, role: Role, client: Client, deps: ProtocolDeps): Promise<PresentedToken> {
-  await deps.keys.refreshIfStale();
-  const claims = verifyJwt(token, deps.keys, 'JWT');
+  const claims = await verifyOwnJwt(token, deps.keys, 'JWT');
   const now = deps.clock.now();
   if (claims === undefined || claims.iss !== deps.config.issuer || typeof claims.sub !== 'string' || typeof claims.exp !== 'number') throw unusable(role);
   const audience = Array.isArray(claims.aud) ? claims.aud : [claims.aud];

@@ -144,6 +144,26 @@ describe('Issue #2 §5 / OIDC Core §10.1.1: `keys rotate` publishes at once, si
     await server.refreshIfStale();
     expect(jwksKids(server)).toContain(next.kid);
   });
+
+  it('Issue #9 §6: rereads at once for a kid it does not know, at most once a second, and not for a kid it knows', async () => {
+    const { ring: server, anotherRing, clock, storage } = await setUp({ refreshMs: 3600 * SECOND });
+    const [first] = await server.ensureKeys(['ES256']);
+    clock.advance(SECOND);
+    const next = await anotherRing().rotate('ES256');
+    let reads = 0;
+    const list = storage.signingKeys.list.bind(storage.signingKeys);
+    storage.signingKeys.list = async () => (reads++, list());
+
+    await server.refreshForKid(String(first?.kid));
+    expect(reads).toBe(0); // known: nothing to read
+    await server.refreshForKid(next.kid);
+    expect([reads, jwksKids(server).includes(next.kid)]).toEqual([1, true]);
+    await server.refreshForKid('made-up');
+    expect(reads).toBe(1); // read under a second ago: an unknown kid waits its turn
+    clock.advance(SECOND);
+    await server.refreshForKid('made-up');
+    expect(reads).toBe(2);
+  });
 });
 
 describe('RFC 7515 §7.1 / RFC 7518 §3 / RFC 8037 §3.1: tokens signed by signJwt verify against the published JWKS', () => {

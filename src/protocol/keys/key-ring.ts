@@ -41,18 +41,33 @@ export class KeyRing {
     if (this.options.clock.now() - this.loadedAt >= (this.options.refreshMs ?? 10_000)) await this.reload();
   }
 
+  /**
+   * Rereads the keys when `kid` is not among them and the last read is at least a second old: a token signed with a
+   * key another process started using since (a rotation with a pre-publication period shorter than refreshMs).
+   * Bounded to one read a second, so made-up kids cannot turn into a query each.
+   */
+  async refreshForKid(kid: string): Promise<void> {
+    if (this.records.some((record) => record.kid === kid)) return;
+    if (this.options.clock.now() - this.loadedAt >= Math.min(1000, this.options.refreshMs ?? 10_000)) await this.reload();
+  }
+
   /** On first start (or when an algorithm is newly configured) creates a key that signs at once. */
   async ensureKeys(algs: readonly SigningAlg[]): Promise<SigningKeyRecord[]> {
-    await this.reload();
     const now = this.options.clock.now();
-    const created: SigningKeyRecord[] = [];
-    for (const alg of new Set(algs)) {
-      if (this.current().signing.has(alg)) continue;
-      const record = await generateSigningKey(alg, this.options.masterKey, now, now);
-      await this.options.store.add(record);
-      created.push(record);
-    }
-    if (created.length > 0) await this.reload();
+    // Under the key list's lock: processes starting together on an empty database make one key per algorithm, not
+    // one each (the others then find it).
+    const created = await this.options.store.exclusively(async (store) => {
+      const signing = scheduleKeys(await store.list(), now, this.options.retentionMs).signing;
+      const made: SigningKeyRecord[] = [];
+      for (const alg of new Set(algs)) {
+        if (signing.has(alg)) continue;
+        const record = await generateSigningKey(alg, this.options.masterKey, now, now);
+        await store.add(record);
+        made.push(record);
+      }
+      return made;
+    });
+    await this.reload();
     return created;
   }
 

@@ -21,7 +21,7 @@ export interface TokenIssuerDeps {
 
 /** Thrown inside the transaction to roll it back; never leaves this module. */
 class Outcome {
-  constructor(readonly reason: 'grant_revoked' | 'already_rotated') {}
+  constructor(readonly reason: 'grant_revoked' | 'already_rotated' | 'code_used') {}
 }
 
 /** @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1 */
@@ -41,10 +41,13 @@ export function createTokenIssuer(deps: TokenIssuerDeps): TokenIssuer {
    * Writes the tokens under the grant's row lock (Grants.touch), so that a revocation of the grant racing with this
    * issuance, in any process, either sees these tokens or makes this fail: a family once revoked stays dead.
    */
-  async function record(grantId: string, now: number, access: MintedAccessToken, refresh: MintedRefreshToken | undefined, rotates?: string): Promise<void> {
+  async function record(grantId: string, now: number, access: MintedAccessToken, refresh: MintedRefreshToken | undefined, uses: { rotates?: string; redeemsCode?: string } = {}): Promise<void> {
+    const { rotates, redeemsCode } = uses;
     const coversUntil = Math.max(access.record.expiresAt, refresh?.record.expiresAt ?? 0);
     await storage.transaction(async (tx) => {
       if (!(await tx.grants.touch(grantId, now, coversUntil))) throw new Outcome('grant_revoked');
+      // After the grant's row lock, as every redemption of this code takes it: the losers wait, then find it used.
+      if (redeemsCode !== undefined && !(await tx.authorizationCodes.consume(redeemsCode, now))) throw new Outcome('code_used');
       if (refresh !== undefined) {
         if (rotates === undefined) await tx.refreshTokens.save(refresh.record);
         else if (!(await tx.refreshTokens.rotate(rotates, refresh.record))) throw new Outcome('already_rotated');
@@ -69,9 +72,9 @@ export function createTokenIssuer(deps: TokenIssuerDeps): TokenIssuer {
         await storage.accessTokens.save(access.record); // client_credentials: one INSERT, nothing to lock
       } else {
         try {
-          await record(request.grantId, now, access, refresh);
+          await record(request.grantId, now, access, refresh, { ...(request.redeemsCode !== undefined && { redeemsCode: request.redeemsCode }) });
         } catch (error) {
-          if (error instanceof Outcome) throw invalidGrant('the authorization grant has been revoked');
+          if (error instanceof Outcome) throw invalidGrant(error.reason === 'code_used' ? 'authorization code has already been used' : 'the authorization grant has been revoked');
           throw error;
         }
       }
@@ -82,7 +85,7 @@ export function createTokenIssuer(deps: TokenIssuerDeps): TokenIssuer {
       const now = clock.now();
       const { access, refresh } = await mint(request, now);
       try {
-        await record(request.grantId, now, access, refresh, request.rotates);
+        await record(request.grantId, now, access, refresh, { rotates: request.rotates });
       } catch (error) {
         if (error instanceof Outcome) return undefined;
         throw error;

@@ -31,6 +31,11 @@ export interface IssueTokensRequest {
   readonly act?: ActorClaim;
   /** Epoch ms the access token may not outlive (RFC 8693: an exchanged token ends with its subject token). */
   readonly accessTokenExpiresAtMost?: number;
+  /**
+   * SHA-256 of the authorization code these tokens are issued for, marked used in the same transaction as they are
+   * written (RFC 6749 §4.1.2): a concurrent redemption that finds the code used also finds the tokens, and revokes them.
+   */
+  readonly redeemsCode?: string;
 }
 
 /** Issuance that replaces a refresh token (RFC 6749 §6, RFC 9700 §4.14.2). */
@@ -64,7 +69,8 @@ export interface TokenResponse {
 export interface TokenIssuer {
   /**
    * Mints the access token (and a refresh token when asked) and records them under the grant in one transaction.
-   * Throws invalid_grant when the grant is revoked (even if that happened a moment ago in another process).
+   * Throws invalid_grant when the grant is revoked (even if that happened a moment ago in another process), or when
+   * `redeemsCode` was already used; nothing is then written.
    */
   issue(request: IssueTokensRequest): Promise<IssuedTokens>;
   /**

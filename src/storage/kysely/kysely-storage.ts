@@ -24,7 +24,7 @@ import { kyselySigningKeys } from './signing-keys.js';
 export function createKyselyStorage(db: Kysely<Database>, dialect: Dialect, close: () => Promise<void>): Storage {
   const storage: Storage = {
     dialect,
-    signingKeys: kyselySigningKeys(db),
+    signingKeys: kyselySigningKeys(db, dialect),
     clients: kyselyClients(db),
     replay: kyselyReplayGuard(db),
     grants: kyselyGrants(db),

@@ -1,4 +1,9 @@
 // The serial SQLite dialect: one connection, handed FIFO to each query or whole transaction in turn.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { Kysely, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
@@ -49,5 +54,41 @@ describe('SerialSqliteDialect', () => {
     await expect(sql`select * from missing`.execute(db)).rejects.toThrow(/no such table/);
     await expect(sql`select 1 as one`.execute(db)).resolves.toMatchObject({ rows: [{ one: 1 }] });
     await db.destroy();
+  });
+});
+
+describe('Issue #9 §6: several processes on one SQLite file', () => {
+  it('a transaction that reads before it writes does not fail with SQLITE_BUSY when another process writes meanwhile: one waits for the other', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latchkey-sqlite-busy-'));
+    const file = join(dir, 'shared.db');
+    const database = new SQLite(file);
+    database.pragma('journal_mode = WAL');
+    database.pragma('busy_timeout = 5000');
+    const db = new Kysely<Db>({ dialect: new SerialSqliteDialect(database) });
+    // The other process: its own connection, in its own thread, so that its wait for the lock does not block this one.
+    const other = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+       const SQLite = require(workerData.module);
+       const db = new SQLite(workerData.file);
+       db.pragma('busy_timeout = 5000');
+       parentPort.once('message', () => { db.prepare('insert into t (n) values (100)').run(); db.close(); parentPort.postMessage('written'); });`,
+      { eval: true, workerData: { file, module: createRequire(import.meta.url).resolve('better-sqlite3') } },
+    );
+    try {
+      await db.schema.createTable('t').addColumn('n', 'integer').execute();
+      const written = new Promise((resolve) => other.once('message', resolve));
+      await db.transaction().execute(async (trx) => {
+        const { count } = await trx.selectFrom('t').select(sql<number>`count(*)`.as('count')).executeTakeFirstOrThrow(); // read first
+        other.postMessage('write');
+        await Promise.race([written, new Promise((resolve) => setTimeout(resolve, 500))]); // it writes now, or waits for us
+        await trx.insertInto('t').values({ n: count + 1 }).execute(); // then write
+      });
+      await written;
+      expect((await db.selectFrom('t').select('n').orderBy('n').execute()).map((row) => row.n)).toEqual([1, 100]);
+    } finally {
+      await other.terminate();
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,7 +3,7 @@
 // prepares each statement anew. Here waiters queue FIFO and get the connection handed over, and statements are
 // reused by SQL text.
 import type Database from 'better-sqlite3';
-import { CompiledQuery, SqliteDialect, type DatabaseConnection, type Driver, type QueryResult } from 'kysely';
+import { CompiledQuery, SqliteAdapter, SqliteDialect, type DatabaseConnection, type DialectAdapter, type Driver, type QueryResult } from 'kysely';
 
 type Statement = ReturnType<Database.Database['prepare']>;
 
@@ -74,7 +74,10 @@ class SerialSqliteDriver implements Driver {
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin'));
+    // IMMEDIATE: take the write lock at the start, waiting (busy_timeout) for another process's writer. A deferred
+    // transaction that reads first cannot upgrade once another process has written since its read: SQLITE_BUSY at
+    // once, without waiting. Every transaction here writes, so nothing is lost by asking first.
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
@@ -94,6 +97,17 @@ class SerialSqliteDriver implements Driver {
   }
 }
 
+/**
+ * SQLite's DDL is transactional, though Kysely's adapter does not say so. Saying so makes its Migrator read the
+ * migration state and apply what is pending in one transaction, which begins IMMEDIATE: processes starting together
+ * on one new file take turns (otherwise two read "nothing applied" and the second fails on "table already exists").
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
 /** `new Kysely({ dialect: new SerialSqliteDialect(database) })` */
 export class SerialSqliteDialect extends SqliteDialect {
   constructor(private readonly database: Database.Database) {
@@ -102,5 +116,9 @@ export class SerialSqliteDialect extends SqliteDialect {
 
   override createDriver(): Driver {
     return new SerialSqliteDriver(this.database);
+  }
+
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
   }
 }
