@@ -73,13 +73,16 @@ export function toOAuthError(error: unknown): OAuthError {
   return new OAuthError('server_error', 'the server met an unexpected condition', { cause: error });
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001', '08003', 'SQLITE_BUSY']);
+// Socket errors; PostgreSQL's admin_shutdown, crash_shutdown, cannot_connect_now (57P0x) and too_many_connections;
+// SQLite's busy (another process holds the write lock past busy_timeout).
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300', 'SQLITE_BUSY']);
 
 function isConnectionFailure(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
+  if (typeof code === 'string' && (CONNECTION_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true; // class 08: connection exception
   const message = (error as Error | null)?.message ?? '';
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(message);
+  // pg's own messages: the socket closed, connect timed out, or the client was broken by an earlier connection error.
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|is not queryable/i.test(message);
 }
 
 export function sendOAuthError(failure: OAuthError, request: FastifyRequest, reply: FastifyReply): FastifyReply {

@@ -46,6 +46,12 @@ function openKysely(url: string, poolSize: number): { db: Kysely<Database>; dial
     pool.on('error', () => {
       // An idle client lost its connection (server restart); the pool replaces it on next use.
     });
+    pool.on('connect', (client) => {
+      // A checked-out client between two statements (mid-transaction, or awaiting signing) has no pool listener:
+      // PostgreSQL going away then emits 'error' on it, which unhandled would crash the process. Its next query
+      // fails instead (→ 503 temporarily_unavailable) and the pool discards it on release (it is not queryable).
+      client.on('error', () => undefined);
+    });
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
   }
   throw new StorageUnavailableError(`unknown database scheme in ${redactDatabaseUrl(url)} (use sqlite:PATH or postgres://…)`);
