@@ -3,7 +3,9 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { errorResponse } from '../protocol/authorization/authorization-response.js';
 import { OAuthError, type OAuthErrorCode } from '../protocol/errors.js';
 import { StorageUnavailableError } from '../storage/open-storage.js';
+import { StorageFaultError } from '../storage/storage-fault.js';
 import { sendAuthorizationResponse, sendPage, type PageRenderer } from './page-response.js';
+import { logStorageFault } from './storage-fault-log.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -58,7 +60,8 @@ export const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as c
 /** Anything that is not an OAuthError: framework 4xx → invalid_request (or its kin), the rest → server_error. */
 export function toOAuthError(error: unknown): OAuthError {
   if (error instanceof OAuthError) return error;
-  if (error instanceof StorageUnavailableError || isConnectionFailure(error)) {
+  // The database is unreachable, or cannot take writes (full or read-only disk): RFC 6749 §5.2 temporarily_unavailable.
+  if (error instanceof StorageUnavailableError || error instanceof StorageFaultError || isConnectionFailure(error)) {
     return new OAuthError('temporarily_unavailable', 'the service is temporarily unavailable', { cause: error, headers: { 'retry-after': '5' } });
   }
   const framework = error as Partial<FastifyError>;
@@ -86,8 +89,7 @@ function isConnectionFailure(error: unknown): boolean {
 }
 
 export function sendOAuthError(failure: OAuthError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (failure.code === 'server_error') request.log.error({ err: failure.cause ?? failure }, 'unexpected failure');
-  else if (failure.code === 'temporarily_unavailable') request.log.warn({ err: failure.cause }, 'dependency unavailable');
+  logFailure(failure, request);
   if (failure.code === 'invalid_client' && request.headers.authorization?.toLowerCase().startsWith('basic ')) {
     reply.header('www-authenticate', 'Basic realm="latchkey", charset="UTF-8"'); // RFC 6749 §5.2
   }
@@ -109,7 +111,10 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
 
 function logFailure(failure: OAuthError, request: FastifyRequest): void {
   if (failure.code === 'server_error') request.log.error({ err: failure.cause ?? failure }, 'unexpected failure');
-  else if (failure.code === 'temporarily_unavailable') request.log.warn({ err: failure.cause }, 'dependency unavailable');
+  else if (failure.code === 'temporarily_unavailable') {
+    if (failure.cause instanceof StorageFaultError) logStorageFault(failure.cause, request.log);
+    request.log.warn({ err: failure.cause }, 'dependency unavailable');
+  }
 }
 
 export interface ErrorHandlerOptions {
