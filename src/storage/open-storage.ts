@@ -71,7 +71,7 @@ function openSqliteFile(path: string): SQLite.Database {
     if (database?.inTransaction === true) database.exec('rollback');
     database?.close();
     const reason = path === ':memory:' ? undefined : diagnoseSqliteAccess(path);
-    throw new StorageUnavailableError(`cannot ${reason === undefined ? 'open' : 'write'} the SQLite database ${path}: ${reason ?? (error as Error).message}`);
+    throw new StorageUnavailableError(`cannot open sqlite:${path}${reason === undefined ? '' : ' for writing'}: ${reason ?? (error as Error).message}`);
   }
 }
 
