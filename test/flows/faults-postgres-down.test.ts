@@ -86,6 +86,9 @@ describePostgres('Issue #9 §7: PostgreSQL stopped mid-load', () => {
       const haltedAt = Date.now();
       const outcomes = await during;
       expectNoFailureOtherThan503(outcomes);
+      // In flight while it stopped: succeeded, or refused as unavailable; never a wrong answer such as invalid_client.
+      const protocol = outcomes.filter((o) => o.label === 'token' || o.label === 'introspect');
+      expect(tally(protocol.filter((o) => o.status !== 200 && o.body?.error !== 'temporarily_unavailable'))).toEqual({});
       const whileDown = outcomes.filter((o) => o.startedAt >= haltedAt);
       const tokens = whileDown.filter((o) => o.label === 'token');
       expect(tokens.length).toBeGreaterThan(0);
