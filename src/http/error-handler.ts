@@ -3,7 +3,9 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { errorResponse } from '../protocol/authorization/authorization-response.js';
 import { OAuthError, type OAuthErrorCode } from '../protocol/errors.js';
 import { StorageUnavailableError } from '../storage/open-storage.js';
+import { StorageFaultError } from '../storage/storage-fault.js';
 import { sendAuthorizationResponse, sendPage, type PageRenderer } from './page-response.js';
+import { logStorageFault } from './storage-fault-log.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -58,7 +60,8 @@ export const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as c
 /** Anything that is not an OAuthError: framework 4xx → invalid_request (or its kin), the rest → server_error. */
 export function toOAuthError(error: unknown): OAuthError {
   if (error instanceof OAuthError) return error;
-  if (error instanceof StorageUnavailableError || isConnectionFailure(error)) {
+  // The database is unreachable, or cannot take writes (full or read-only disk): RFC 6749 §5.2 temporarily_unavailable.
+  if (error instanceof StorageUnavailableError || error instanceof StorageFaultError || isConnectionFailure(error)) {
     return new OAuthError('temporarily_unavailable', 'the service is temporarily unavailable', { cause: error, headers: { 'retry-after': '5' } });
   }
   const framework = error as Partial<FastifyError>;
@@ -73,18 +76,20 @@ export function toOAuthError(error: unknown): OAuthError {
   return new OAuthError('server_error', 'the server met an unexpected condition', { cause: error });
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001', '08003', 'SQLITE_BUSY']);
+// Socket errors; PostgreSQL's admin_shutdown, crash_shutdown, cannot_connect_now (57P0x) and too_many_connections;
+// SQLite's busy (another process holds the write lock past busy_timeout).
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300', 'SQLITE_BUSY']);
 
 function isConnectionFailure(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
+  if (typeof code === 'string' && (CONNECTION_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true; // class 08: connection exception
   const message = (error as Error | null)?.message ?? '';
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(message);
+  // pg's own messages: the socket closed, connect timed out, or the client was broken by an earlier connection error.
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|is not queryable/i.test(message);
 }
 
 export function sendOAuthError(failure: OAuthError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (failure.code === 'server_error') request.log.error({ err: failure.cause ?? failure }, 'unexpected failure');
-  else if (failure.code === 'temporarily_unavailable') request.log.warn({ err: failure.cause }, 'dependency unavailable');
+  logFailure(failure, request);
   if (failure.code === 'invalid_client' && request.headers.authorization?.toLowerCase().startsWith('basic ')) {
     reply.header('www-authenticate', 'Basic realm="latchkey", charset="UTF-8"'); // RFC 6749 §5.2
   }
@@ -106,7 +111,10 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
 
 function logFailure(failure: OAuthError, request: FastifyRequest): void {
   if (failure.code === 'server_error') request.log.error({ err: failure.cause ?? failure }, 'unexpected failure');
-  else if (failure.code === 'temporarily_unavailable') request.log.warn({ err: failure.cause }, 'dependency unavailable');
+  else if (failure.code === 'temporarily_unavailable') {
+    if (failure.cause instanceof StorageFaultError) logStorageFault(failure.cause, request.log);
+    request.log.warn({ err: failure.cause }, 'dependency unavailable');
+  }
 }
 
 export interface ErrorHandlerOptions {

@@ -19,9 +19,13 @@ export interface KeyRingOptions {
   readonly refreshMs?: number;
 }
 
+/** After a failed reload, how long the cached keys are used before the next attempt. */
+const RETRY_AFTER_FAILURE_MS = 1000;
+
 export class KeyRing {
   private records: readonly SigningKeyRecord[] = [];
   private loadedAt = Number.NEGATIVE_INFINITY;
+  private retryAt = Number.NEGATIVE_INFINITY;
   private schedule: KeySchedule | undefined;
   private scheduledAt = Number.NEGATIVE_INFINITY;
   private readonly unsealed = new Map<string, KeyObject>();
@@ -36,9 +40,21 @@ export class KeyRing {
     this.schedule = undefined;
   }
 
-  /** Reloads when the cache is older than refreshMs. Cheap to call per request. */
+  /**
+   * Reloads when the cache is older than refreshMs. Cheap to call per request. Issue 9 item 7: when the database
+   * cannot be read, the keys already loaded stay in use (JWKS, signing, verifying keep working) and a reload is tried
+   * again a second later. They stay right: a rotation cannot happen while the database is down, and one made just
+   * before is published an hour (prePublicationMs) before it signs.
+   */
   async refreshIfStale(): Promise<void> {
-    if (this.options.clock.now() - this.loadedAt >= (this.options.refreshMs ?? 10_000)) await this.reload();
+    const now = this.options.clock.now();
+    if (now - this.loadedAt < (this.options.refreshMs ?? 10_000) || now < this.retryAt) return;
+    try {
+      await this.reload();
+    } catch (error) {
+      if (this.records.length === 0) throw error; // nothing to fall back on
+      this.retryAt = now + RETRY_AFTER_FAILURE_MS;
+    }
   }
 
   /**

@@ -7,6 +7,8 @@ import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { Kysely, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { toOAuthError } from '../../http/error-handler.js';
+import { StorageFaultError } from '../storage-fault.js';
 import { SerialSqliteDialect } from './sqlite-dialect.js';
 
 interface Db {
@@ -90,5 +92,30 @@ describe('Issue #9 §6: several processes on one SQLite file', () => {
       await db.destroy();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('Issue #9 §7: a full SQLite database (the real SQLITE_FULL path, through max_page_count)', () => {
+  it('fails a write with a StorageFaultError naming the file, rolls back cleanly, and works again once there is room', async () => {
+    const database = new SQLite(':memory:');
+    const db = new Kysely<Db>({ dialect: new SerialSqliteDialect(database) });
+    await db.schema.createTable('t').addColumn('n', 'integer').execute();
+    const pages = Number(database.pragma('page_count', { simple: true }));
+    database.pragma(`max_page_count = ${pages + 2}`);
+    const fill = (trx: Kysely<Db>) => trx.insertInto('t').values(Array.from({ length: 500 }, (_, n) => ({ n }))).execute();
+
+    // SQLite may already have rolled the transaction back itself: the fault, not "no transaction is active", comes out.
+    const failure = await db.transaction().execute(async (trx) => {
+      for (;;) await fill(trx);
+    }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(StorageFaultError);
+    expect(failure).toMatchObject({ kind: 'disk-full', message: expect.stringContaining(':memory:') });
+    expect(database.inTransaction).toBe(false);
+    expect(toOAuthError(failure)).toMatchObject({ code: 'temporarily_unavailable', headers: { 'retry-after': '5' } });
+
+    database.pragma('max_page_count = 1000000'); // space freed
+    await db.transaction().execute(fill);
+    expect(database.pragma('integrity_check', { simple: true })).toBe('ok');
+    await db.destroy();
   });
 });

@@ -4,6 +4,7 @@
 // reused by SQL text.
 import type Database from 'better-sqlite3';
 import { CompiledQuery, SqliteAdapter, SqliteDialect, type DatabaseConnection, type DialectAdapter, type Driver, type QueryResult } from 'kysely';
+import { toSqliteFault } from '../storage-fault.js';
 
 type Statement = ReturnType<Database.Database['prepare']>;
 
@@ -45,11 +46,20 @@ class SqliteConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const statement = this.prepare(query.sql);
-    const parameters = query.parameters as unknown[];
-    if (statement.reader) return { rows: statement.all(parameters) as R[] };
-    const { changes, lastInsertRowid } = statement.run(parameters);
-    return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+    try {
+      const statement = this.prepare(query.sql);
+      const parameters = query.parameters as unknown[];
+      if (statement.reader) return { rows: statement.all(parameters) as R[] };
+      const { changes, lastInsertRowid } = statement.run(parameters);
+      return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+    } catch (error) {
+      throw toSqliteFault(error, this.db.name); // a full or read-only disk: a typed fault, answered 503
+    }
+  }
+
+  /** False once SQLite has rolled a transaction back itself (it may, on SQLITE_FULL or an I/O error). */
+  get inTransaction(): boolean {
+    return this.db.inTransaction;
   }
 
   // eslint-disable-next-line require-yield -- the interface requires a generator; nothing here streams
@@ -85,7 +95,9 @@ class SerialSqliteDriver implements Driver {
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('rollback'));
+    // After a failed write SQLite may have rolled back already; a second rollback would throw "no transaction is
+    // active" in place of the error that caused it.
+    if ((connection as SqliteConnection).inTransaction) await connection.executeQuery(CompiledQuery.raw('rollback'));
   }
 
   async releaseConnection(): Promise<void> {
