@@ -10,6 +10,7 @@ import { killLeftoverProcesses, startLatchkeyServer } from '../support/latchkey-
 import { authorizeOverHttp, codeRequest, createAuthorizationClient, createTestUser } from '../support/authorization-fixtures.js';
 import { HttpAgent } from '../support/http-agent.js';
 import { createTestClient, endpoints, issueUserTokens, type TestClient } from '../support/token-fixtures.js';
+import { createPostgresDatabase, describePostgres } from '../support/postgres.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /** One parsed sample line. */
@@ -221,6 +222,24 @@ describe('Issue #10 §5: Prometheus metrics on the admin listener', () => {
     expect(valueOf(after, 'latchkey_rate_limit_rejections_total', { route: '/token' })).toBe(valueOf(before, 'latchkey_rate_limit_rejections_total', { route: '/token' }) + refused);
     const tooMany = { route: '/token', method: 'POST', status_class: '4xx', error: 'too_many_requests' };
     expect(valueOf(after, REQUESTS, tooMany)).toBe(valueOf(before, REQUESTS, tooMany) + refused);
+  });
+});
+
+describePostgres('Issue #10 §5: the PostgreSQL pool in the metrics', () => {
+  it('reports the pg pool: connections open, idle, and none waiting when idle', async () => {
+    const server = await startTestServer({ databaseUrl: await createPostgresDatabase(), env: { ...ADMIN_ENV, LATCHKEY_DATABASE_POOL_SIZE: '4' } });
+    try {
+      const client = await createTestClient(server);
+      await Promise.all(Array.from({ length: 6 }, () => endpoints(server).token(client, { grant_type: 'client_credentials' }))); // opens more than one connection
+      const exposition = await scrape(server);
+      const total = valueOf(exposition, 'latchkey_db_pool_connections');
+      expect(total).toBeGreaterThanOrEqual(1);
+      expect(total).toBeLessThanOrEqual(4);
+      expect(valueOf(exposition, 'latchkey_db_pool_idle_connections')).toBe(total); // nothing in flight during the scrape
+      expect(valueOf(exposition, 'latchkey_db_pool_waiting')).toBe(0);
+    } finally {
+      await server.close();
+    }
   });
 });
 
