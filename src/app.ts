@@ -10,6 +10,8 @@ import { frameworkErrors, registerErrorHandler } from './http/error-handler.js';
 import { registerInputLimits } from './http/input-limits.js';
 import { registerRateLimits } from './http/rate-limit.js';
 import { cookieSettings } from './http/cookies.js';
+import { metricsSource } from './http/metrics/cluster-metrics.js';
+import { countAuditEvents, ServerMetrics } from './http/metrics/server-metrics.js';
 import { RequestLog } from './http/request-log.js';
 import type { PageRenderer } from './http/page-response.js';
 import { accountRoutes } from './http/routes/account.js';
@@ -81,11 +83,16 @@ export interface AppDeps {
   readonly masterKey: MasterKey;
   /** The jwks_uri cache for private_key_jwt client authentication (pass it on in ProtocolDeps). */
   readonly clientJwks: ClientJwksSource;
+  /** The Prometheus metrics this process counts (served on the admin listener); absent, nothing is counted. */
+  readonly metrics?: ServerMetrics;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-export function buildApp(deps: AppDeps): FastifyInstance {
+export function buildApp(given: AppDeps): FastifyInstance {
+  const { metrics } = given;
+  // Security events (failed logins, refresh and code reuse) are counted where the audit log records them.
+  const deps = metrics === undefined ? given : { ...given, storage: { ...given.storage, audit: countAuditEvents(given.storage.audit, metrics) } };
   const { config, storage, keys } = deps;
   const protocol: ProtocolDeps = { ...deps, tokens: createTokenIssuer(deps) };
   const grants: TokenGrant[] = [
@@ -111,7 +118,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
-    logController: new RequestLog(), // one line per request, at info only for errors and slow responses
+    // One line per request, at info only for errors and slow responses; it also feeds the request metrics.
+    logController: new RequestLog(metrics === undefined ? undefined : (request, reply) => metrics.observeRequest(request, reply)),
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
     frameworkErrors,
@@ -146,7 +154,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   if (config.registration !== 'off') registrationRoutes(app, deps); // RFC 7591 §3: absent when off
   const { token, introspection, revocation } = ENDPOINT_PATHS;
   const url = (path: string): string => endpointUrl(config.issuer, path);
-  tokenRoute(app, token, url(token), createTokenEndpoint(grants, protocol));
+  tokenRoute(app, token, url(token), createTokenEndpoint(grants, protocol), metrics === undefined ? undefined : (grantType, response) => metrics.observeTokensIssued(grantType, response));
   introspectionRoute(app, introspection, url(introspection), createIntrospectionEndpoint(protocol));
   revocationRoute(app, revocation, url(revocation), createRevocationEndpoint(protocol));
   authorizationRoutes(app, protocol, theme, render);
@@ -238,7 +246,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     });
     await keys.ensureKeys([config.keys.accessTokenAlg, config.keys.idTokenAlg, 'RS256']); // OIDC Core §15.1: RS256 is always offered for id_tokens
     const clientJwks = createClientJwksSource({ clock, ...outboundPolicy(config), allowLoopbackHttp: config.clients.allowLoopbackJwksUri });
-    const deps: AppDeps = { config, storage, keys, clock, random, masterKey: master.key, clientJwks };
+    const metrics = new ServerMetrics({ databasePool: storage.poolStats });
+    const deps: AppDeps = { config, storage, keys, clock, random, masterKey: master.key, clientJwks, metrics };
     const app = buildApp(deps);
     if (config.legacyGrants.implicit) app.log.warn('LATCHKEY_IMPLICIT_GRANT is on: the implicit grant (RFC 6749 section 4.2) is deprecated by RFC 9700 section 2.1.2');
     if (config.legacyGrants.password) app.log.warn('LATCHKEY_PASSWORD_GRANT is on: the password grant (RFC 6749 section 4.3) MUST NOT be used (RFC 9700 section 2.4)');
@@ -266,12 +275,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const port = new URL(address).port;
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     let admin: { app: FastifyInstance; url: string } | undefined;
+    const scrape = metricsSource(() => metrics.collect()); // under --workers, the whole cluster's (cluster-metrics.ts)
     if (config.adminPort !== undefined) {
       try {
-        const adminApp = buildAdminApp(deps);
+        const adminApp = buildAdminApp({ ...deps, scrape });
         const adminAddress = await adminApp.listen({ host: config.adminHost, port: config.adminPort });
         admin = { app: adminApp, url: adminAddress };
       } catch (error) {
+        scrape.stop();
+        metrics.close();
         await backchannel.stop();
         await gc.stop();
         await app.close();
@@ -288,6 +300,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         await backchannel.stop();
         await gc.stop();
         await Promise.all([app.close(), admin?.app.close()]);
+        scrape.stop();
+        metrics.close();
         await storage.close();
       },
     };

@@ -12,6 +12,10 @@ declare module 'fastify' {
     /** The route serves Latchkey's pages: an error that is not redirected is shown as the error page. */
     page?: boolean;
   }
+  interface FastifyReply {
+    /** The OAuth error code the response carries, once the error handler has sent one (the metrics' `error` label). */
+    oauthError: OAuthErrorCode | null;
+  }
 }
 
 export const STATUS = {
@@ -93,6 +97,7 @@ export function sendOAuthError(failure: OAuthError, request: FastifyRequest, rep
   if (failure.code === 'invalid_client' && request.headers.authorization?.toLowerCase().startsWith('basic ')) {
     reply.header('www-authenticate', 'Basic realm="latchkey", charset="UTF-8"'); // RFC 6749 §5.2
   }
+  reply.oauthError = failure.code; // the metrics' error label
   const body: Record<string, string> = { error: failure.code };
   if (failure.description !== undefined) body.error_description = failure.description;
   // RFC 9449 §7.1, RFC 6750 §3.1: a proof failure at a protected resource comes with a challenge and is a 401, not the
@@ -128,8 +133,10 @@ export interface ErrorHandlerOptions {
  */
 export function registerErrorHandler(app: FastifyInstance, options: ErrorHandlerOptions = {}): void {
   const { render } = options;
+  app.decorateReply('oauthError', null);
   app.setErrorHandler((error, request, reply) => {
     const failure = toOAuthError(error);
+    reply.oauthError = failure.code; // the metrics' error label
     if (render !== undefined && failure.redirect !== undefined) {
       logFailure(failure, request);
       return sendAuthorizationResponse(reply, render, errorResponse(failure.redirect, failure));

@@ -31,10 +31,18 @@ export function redactDatabaseUrl(url: string): string {
 // BIGINT (int8) columns hold epoch milliseconds: well inside Number's exact range.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
-function openKysely(url: string, poolSize: number): { db: Kysely<Database>; dialect: Storage['dialect'] } {
+/** The connection pool's state, for the metrics (issue 10 item 5). */
+export interface PoolStats {
+  readonly total: number;
+  readonly idle: number;
+  readonly waiting: number;
+}
+
+function openKysely(url: string, poolSize: number): { db: Kysely<Database>; dialect: Storage['dialect']; poolStats: () => PoolStats } {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
-    return { db: new Kysely<Database>({ dialect: new SerialSqliteDialect(openSqliteFile(path)) }), dialect: 'sqlite' };
+    const serial = new SerialSqliteDialect(openSqliteFile(path));
+    return { db: new Kysely<Database>({ dialect: serial }), dialect: 'sqlite', poolStats: () => serial.poolStats() };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 });
@@ -47,7 +55,8 @@ function openKysely(url: string, poolSize: number): { db: Kysely<Database>; dial
       // fails instead (→ 503 temporarily_unavailable) and the pool discards it on release (it is not queryable).
       client.on('error', () => undefined);
     });
-    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
+    const poolStats = (): PoolStats => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
+    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', poolStats };
   }
   throw new StorageUnavailableError(`unknown database scheme in ${redactDatabaseUrl(url)} (use sqlite:PATH or postgres://…)`);
 }
@@ -97,7 +106,7 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
 }
 
 /** Opens, checks reachability, and (by default) migrates. Throws StorageUnavailableError with one clear line. */
-export async function openStorage(url: string, options: OpenStorageOptions = {}): Promise<Storage & { migrate(): Promise<string[]> }> {
+export async function openStorage(url: string, options: OpenStorageOptions = {}): Promise<Storage & { migrate(): Promise<string[]>; poolStats(): PoolStats }> {
   let opened: ReturnType<typeof openKysely>;
   try {
     opened = openKysely(url, options.poolSize ?? 10);
@@ -105,7 +114,7 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
     if (error instanceof StorageUnavailableError) throw error;
     throw new StorageUnavailableError(`cannot open ${redactDatabaseUrl(url)}: ${(error as Error).message}`);
   }
-  const { db, dialect } = opened;
+  const { db, dialect, poolStats } = opened;
   let checkpointer: Checkpointer | undefined;
   const close = async (): Promise<void> => {
     await checkpointer?.stop();
@@ -121,5 +130,5 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new StorageUnavailableError(`cannot reach the database at ${redactDatabaseUrl(url)}: ${reason}`);
   }
-  return { ...storage, migrate: () => migrateToLatest(db) };
+  return { ...storage, migrate: () => migrateToLatest(db), poolStats };
 }

@@ -1,16 +1,23 @@
 // POST /token: RFC 6749 §3.2. The route only translates; the dispatcher and the grants hold the rules.
 import type { FastifyInstance } from 'fastify';
 import type { TokenEndpoint } from '../../protocol/grants/token-endpoint.js';
+import type { TokenResponse } from '../../protocol/tokens/token-issuer.js';
 import { formPostRoute } from './form-post.js';
 
-export function tokenRoute(app: FastifyInstance, path: string, endpointUrl: string, token: TokenEndpoint): void {
-  formPostRoute(app, path, (request) =>
-    token({
+/** Sees each successful token response with the grant_type that produced it (the metrics). */
+export type TokenResponseObserver = (grantType: string, response: TokenResponse) => void;
+
+export function tokenRoute(app: FastifyInstance, path: string, endpointUrl: string, token: TokenEndpoint, observe?: TokenResponseObserver): void {
+  formPostRoute(app, path, async (request) => {
+    const response = await token({
       body: request.body,
       endpointUrl,
       ip: request.ip,
       ...(request.headers.authorization !== undefined && { authorization: request.headers.authorization }),
       ...(typeof request.headers.dpop === 'string' && { dpop: request.headers.dpop }),
-    }),
-  );
+    });
+    // A response means the grant_type was one the server serves: the label set stays bounded.
+    if (observe !== undefined) observe(String((request.body as Record<string, unknown>).grant_type), response);
+    return response;
+  });
 }

@@ -15,6 +15,11 @@ class FifoLock {
   private held = false;
   private readonly waiters: (() => void)[] = [];
 
+  /** For the pool metrics: whether a query or transaction holds the connection, and how many wait for it. */
+  get state(): { readonly held: boolean; readonly waiting: number } {
+    return { held: this.held, waiting: this.waiters.length };
+  }
+
   acquire(): Promise<void> {
     if (!this.held) {
       this.held = true;
@@ -69,7 +74,7 @@ class SqliteConnection implements DatabaseConnection {
 }
 
 class SerialSqliteDriver implements Driver {
-  private readonly lock = new FifoLock();
+  readonly lock = new FifoLock();
   private readonly connection: SqliteConnection;
 
   constructor(private readonly db: Database.Database) {
@@ -122,12 +127,21 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
 
 /** `new Kysely({ dialect: new SerialSqliteDialect(database) })` */
 export class SerialSqliteDialect extends SqliteDialect {
+  private driver: SerialSqliteDriver | undefined;
+
   constructor(private readonly database: Database.Database) {
     super({ database });
   }
 
   override createDriver(): Driver {
-    return new SerialSqliteDriver(this.database);
+    this.driver = new SerialSqliteDriver(this.database);
+    return this.driver;
+  }
+
+  /** The one connection as a pool of one (the metrics): idle when nothing holds it, waiting = the lock's queue. */
+  poolStats(): { total: number; idle: number; waiting: number } {
+    const state = this.driver?.lock.state ?? { held: false, waiting: 0 };
+    return { total: 1, idle: state.held ? 0 : 1, waiting: state.waiting };
   }
 
   override createAdapter(): DialectAdapter {
