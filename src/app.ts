@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import formBody from '@fastify/formbody';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config/config.js';
 import { loadMasterKey } from './config/load-master-key.js';
 import { buildAdminApp } from './http/admin/admin-app.js';
@@ -83,6 +83,12 @@ export interface AppDeps {
   readonly clientJwks: ClientJwksSource;
 }
 
+/** Fastify's trustProxy from the validated setting (a hop count, or the proxies' addresses; never `true`). */
+function trustProxyOption(setting: Config['trustProxy']): FastifyServerOptions['trustProxy'] {
+  if (typeof setting === 'number') return (_address, hop) => hop < setting; // Fastify's own reading of a hop count
+  return setting === false ? false : [...setting];
+}
+
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -115,6 +121,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
     frameworkErrors,
+    // RFC 9700 §4.13: request.ip (rate limits, audit, login throttle) comes from X-Forwarded-For only when the peer is a
+    // configured proxy. Nothing reads request.host or request.protocol: URLs are built from the configured issuer.
+    trustProxy: trustProxyOption(config.trustProxy),
   });
   // Graceful shutdown: a request in flight when close() starts still finishes, and its keep-alive connection then
   // closes (RFC 9112 §9.6); otherwise server.close() waits on the idle socket until the shutdown timeout.

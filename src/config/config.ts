@@ -34,6 +34,11 @@ export interface Config {
   /** RFC 8414 §2: https URL, no query or fragment; http only on loopback (RFC 8252 §8.3 spirit, for development). */
   readonly issuer: string;
   readonly host: string;
+  /**
+   * RFC 9700 §4.13: whose X-Forwarded-For to believe. `false`: nobody, the peer address is the client. A list: only
+   * requests whose peer is one of these addresses/ranges. A number: that many hops (only when nothing bypasses the proxy).
+   */
+  readonly trustProxy: false | number | readonly string[];
   readonly port: number;
   readonly dataDir: string;
   /** `sqlite:PATH`, `sqlite::memory:` or `postgres://…` */

@@ -5,6 +5,7 @@ export const DEFAULT_PORT = 9000;
 
 export const defaults = {
   host: '0.0.0.0',
+  trustProxy: false, // RFC 9700 §4.13: X-Forwarded-* are anyone's to forge unless the operator names the proxy
   port: DEFAULT_PORT,
   dataDir: './data',
   databasePoolSize: 10,
