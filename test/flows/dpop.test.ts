@@ -21,7 +21,7 @@ async function issueBound(server: TestServer, client: TestClient, key?: DpopKey)
   const grantId = randomUUID();
   const scope = ['openid', 'offline_access', 'read'];
   await deps.storage.grants.create({ id: grantId, clientId: client.clientId, subject: 'user-alice', scope, resources: [], createdAt: now, expiresAt: now + 60_000 });
-  const issued = await createTokenIssuer(deps).issue({ client: client.client, grantId, subject: 'user-alice', scope, resources: [], refreshToken: true, ...(key && { dpopJkt: key.jkt }) });
+  const issued = await createTokenIssuer(deps).issue({ client: client.client, audit: { grantType: 'authorization_code' }, grantId, subject: 'user-alice', scope, resources: [], refreshToken: true, ...(key && { dpopJkt: key.jkt }) });
   return { accessToken: issued.accessToken, refreshToken: issued.refreshToken as string, grantId };
 }
 

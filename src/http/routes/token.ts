@@ -9,6 +9,7 @@ export function tokenRoute(app: FastifyInstance, path: string, endpointUrl: stri
       body: request.body,
       endpointUrl,
       ip: request.ip,
+      ...(typeof request.headers['user-agent'] === 'string' && { userAgent: request.headers['user-agent'] }),
       ...(request.headers.authorization !== undefined && { authorization: request.headers.authorization }),
       ...(typeof request.headers.dpop === 'string' && { dpop: request.headers.dpop }),
     }),
