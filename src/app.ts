@@ -6,7 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Config } from './config/config.js';
 import { loadMasterKey } from './config/load-master-key.js';
 import { buildAdminApp } from './http/admin/admin-app.js';
-import { frameworkErrors, registerErrorHandler } from './http/error-handler.js';
+import { clientErrorHandler, frameworkErrors, registerErrorHandler } from './http/error-handler.js';
 import { registerInputLimits } from './http/input-limits.js';
 import { registerRateLimits } from './http/rate-limit.js';
 import { cookieSettings } from './http/cookies.js';
@@ -121,6 +121,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
     frameworkErrors,
+    clientErrorHandler, // a request the HTTP parser refuses still gets an OAuth error body
     // RFC 9700 §4.13: request.ip (rate limits, audit, login throttle) comes from X-Forwarded-For only when the peer is a
     // configured proxy. Nothing reads request.host or request.protocol: URLs are built from the configured issuer.
     trustProxy: trustProxyOption(config.trustProxy),
