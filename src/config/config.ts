@@ -5,6 +5,7 @@ export type SigningAlg = 'ES256' | 'RS256' | 'EdDSA';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export type PkceRequirement = 'all' | 'public';
 export type AccessTokenFormatSetting = 'jwt' | 'opaque';
+export type AuditTokenIssued = 'all' | 'user';
 
 /** A protected resource the server issues tokens for (RFC 8707 §2): its URI becomes the access token's `aud`. */
 export interface ResourceServerConfig {
@@ -64,6 +65,13 @@ export interface Config {
   readonly shutdownTimeoutSeconds: number;
   /** Hosts (`name`, `*.suffix`), IPs and CIDR ranges outbound requests may reach although not public (issue 9). */
   readonly outboundAllow: readonly string[];
+  readonly audit: {
+    /**
+     * Which token issuances are written to the audit log: `all`, or `user` (tokens for a person; not client_credentials
+     * and other machine tokens, which can be thousands a second).
+     */
+    readonly tokenIssued: AuditTokenIssued;
+  };
   /** Per-endpoint rate limits; LATCHKEY_RATE_LIMITS (JSON) overrides single members. */
   readonly rateLimits: Readonly<Record<RateLimitedEndpoint, RateLimitRule>>;
   readonly tokens: {

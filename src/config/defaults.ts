@@ -30,6 +30,9 @@ export const defaults = {
     login: { perIp: 30, perClient: 0, windowSeconds: 60 }, // password guessing (RFC 9700 §4.x, OWASP ASVS V2.2)
     device: { perIp: 30, perClient: 0, windowSeconds: 60 }, // RFC 8628 §5.1: user_code guessing
   },
+  audit: {
+    tokenIssued: 'all', // issue 9 item 8: every issuance is a security event; 'user' leaves out machine tokens
+  },
   outboundAllow: [], // RFC 9700 §4.15 spirit: client-supplied URLs reach only public addresses unless allow-listed
   tokens: {
     accessTokenTtlSeconds: 600, // RFC 9700 §2.2.2 (short-lived access tokens); RFC 9068 tokens cannot be recalled

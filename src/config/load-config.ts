@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { contrastRatio, parseHexColor } from '../lib/color-contrast.js';
 import { parseOutboundAllowList } from '../lib/outbound/address-policy.js';
-import type { Config, LogLevel, PkceRequirement, RateLimitedEndpoint, RateLimitRule, RegistrationMode, SigningAlg } from './config.js';
+import type { AuditTokenIssued, Config, LogLevel, PkceRequirement, RateLimitedEndpoint, RateLimitRule, RegistrationMode, SigningAlg } from './config.js';
 import { defaults } from './defaults.js';
 import { parseResources, parseResourceUri } from './parse-resources.js';
 
@@ -195,6 +195,7 @@ const SETTINGS = {
   dpopNonceLifetimeSeconds: { key: 'dpop.nonceLifetimeSeconds', env: 'LATCHKEY_DPOP_NONCE_LIFETIME_SECONDS', flag: 'dpop-nonce-lifetime-seconds', parse: integer(10, 86_400) },
   allowLoopbackJwksUri: { key: 'clients.allowLoopbackJwksUri', env: 'LATCHKEY_ALLOW_LOOPBACK_JWKS_URI', flag: 'allow-loopback-jwks-uri', parse: oneOf(['true', 'false']) },
   rateLimits: { key: 'rateLimits', env: 'LATCHKEY_RATE_LIMITS', flag: 'rate-limits', parse: rateLimits },
+  auditTokenIssued: { key: 'audit.tokenIssued', env: 'LATCHKEY_AUDIT_TOKEN_ISSUED', flag: 'audit-token-issued', parse: oneOf<AuditTokenIssued>(['all', 'user']) },
   outboundAllow: { key: 'outboundAllow', env: 'LATCHKEY_OUTBOUND_ALLOW', flag: 'outbound-allow', parse: outboundAllow },
   productName: { key: 'ui.productName', env: 'LATCHKEY_PRODUCT_NAME', flag: 'product-name', parse: text },
   logoUrl: { key: 'ui.logoUrl', env: 'LATCHKEY_LOGO_URL', flag: 'logo-url', parse: logoUrl },
@@ -325,6 +326,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       retentionSeconds,
     },
     shutdownTimeoutSeconds: values.shutdownTimeoutSeconds ?? defaults.shutdownTimeoutSeconds,
+    audit: { tokenIssued: values.auditTokenIssued ?? defaults.audit.tokenIssued },
     outboundAllow: values.outboundAllow ?? defaults.outboundAllow,
     rateLimits: values.rateLimits ?? defaults.rateLimits,
     tokens: {

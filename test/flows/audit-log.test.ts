@@ -216,3 +216,19 @@ describe('issue 9 item 8: the audit log', () => {
     for (const secret of secrets) expect(all).not.toContain(secret);
   });
 });
+
+describe('Issue #9 §8: LATCHKEY_AUDIT_TOKEN_ISSUED=user leaves machine tokens out of the audit log', () => {
+  it('a client_credentials token is issued without an event; a token for a person still has one', async () => {
+    const quiet = await startTestServer({ env: { LATCHKEY_AUDIT_TOKEN_ISSUED: 'user' } });
+    try {
+      const client = await createTestClient(quiet);
+      expect((await endpoints(quiet).token(client, { grant_type: 'client_credentials' })).status).toBe(200);
+      const { refreshToken } = await issueUserTokens(quiet, client);
+      expect((await endpoints(quiet).refresh(client, refreshToken)).status).toBe(200);
+      const events = await quiet.server.deps.storage.audit.list({ type: 'token.issued', clientId: client.clientId });
+      expect(events.map((event) => event.details.grant_type)).toEqual(['refresh_token', 'authorization_code']); // no client_credentials
+    } finally {
+      await quiet.close();
+    }
+  });
+});
