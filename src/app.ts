@@ -38,6 +38,8 @@ import { systemClock, type Clock } from './lib/clock.js';
 import type { MasterKey } from './lib/master-key.js';
 import { systemRandom, type Random } from './lib/random.js';
 import { postForm } from './lib/backchannel-post.js';
+import { parseOutboundAllowList } from './lib/outbound/address-policy.js';
+import type { OutboundPolicy } from './lib/outbound/guarded-fetch.js';
 import { authorizationMetadata } from './protocol/authorization/authorization-metadata.js';
 import { createAuthorizationEndpoint } from './protocol/authorization/authorize.js';
 import { createPushedAuthorizationRequestEndpoint } from './protocol/authorization/push-authorization-request.js';
@@ -81,6 +83,11 @@ export interface AppDeps {
   readonly masterKey: MasterKey;
   /** The jwks_uri cache for private_key_jwt client authentication (pass it on in ProtocolDeps). */
   readonly clientJwks: ClientJwksSource;
+}
+
+/** Back-channel logout goes through the outbound guard: the operator's allow-list, and loopback http only when opted in. */
+function backchannelPolicy(config: Config): OutboundPolicy {
+  return { allow: parseOutboundAllowList(config.outboundAllow), allowLoopbackHttp: config.backchannelLogout.allowLoopback };
 }
 
 /** Fastify's trustProxy from the validated setting (a hop count, or the proxies' addresses; never `true`). */
@@ -263,7 +270,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     });
     if (config.backchannelLogout.allowLoopback) app.log.warn('LATCHKEY_BACKCHANNEL_ALLOW_LOOPBACK is on: back-channel logout may be sent over plain http to loopback');
     const backchannel = scheduleBackchannelDelivery(
-      { config, storage, keys, clock, random, send: (uri, form, timeoutMs) => postForm(uri, form, { allowLoopback: config.backchannelLogout.allowLoopback, timeoutMs }) },
+      { config, storage, keys, clock, random, send: (uri, form, timeoutMs) => postForm(uri, form, { ...backchannelPolicy(config), timeoutMs }) },
       {
         onOutcome: ({ notification, result, error }) =>
           result === 'delivered'
