@@ -50,6 +50,7 @@ import { buildServerMetadata, endpointUrl, ENDPOINT_PATHS } from './protocol/dis
 import { tokenMetadata } from './protocol/discovery/token-metadata.js';
 import { createDeviceAuthorizationEndpoint, VERIFICATION_PATH } from './protocol/device/authorize-device.js';
 import { dpopMetadata } from './protocol/dpop/dpop-metadata.js';
+import { nextServerNonce } from './protocol/dpop/server-nonce-check.js';
 import { authorizationCodeGrant } from './protocol/grants/authorization-code.js';
 import { clientCredentialsGrant } from './protocol/grants/client-credentials.js';
 import { deviceCodeGrant } from './protocol/grants/device-code.js';
@@ -163,7 +164,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   if (config.registration !== 'off') registrationRoutes(app, deps); // RFC 7591 §3: absent when off
   const { token, introspection, revocation } = ENDPOINT_PATHS;
   const url = (path: string): string => endpointUrl(config.issuer, path);
-  tokenRoute(app, token, url(token), createTokenEndpoint(grants, protocol));
+  tokenRoute(app, token, url(token), createTokenEndpoint(grants, protocol), () => nextServerNonce(protocol));
   introspectionRoute(app, introspection, url(introspection), createIntrospectionEndpoint(protocol));
   revocationRoute(app, revocation, url(revocation), createRevocationEndpoint(protocol));
   authorizationRoutes(app, protocol, theme, render);

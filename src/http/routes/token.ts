@@ -3,15 +3,19 @@ import type { FastifyInstance } from 'fastify';
 import type { TokenEndpoint } from '../../protocol/grants/token-endpoint.js';
 import { formPostRoute } from './form-post.js';
 
-export function tokenRoute(app: FastifyInstance, path: string, endpointUrl: string, token: TokenEndpoint): void {
-  formPostRoute(app, path, (request) =>
-    token({
+/** `nextDpopNonce`: RFC 9449 §8, a fresh DPoP-Nonce on a successful response to a DPoP request (when nonces are on). */
+export function tokenRoute(app: FastifyInstance, path: string, endpointUrl: string, token: TokenEndpoint, nextDpopNonce: () => string | undefined = () => undefined): void {
+  formPostRoute(app, path, async (request, reply) => {
+    const response = await token({
       body: request.body,
       endpointUrl,
       ip: request.ip,
       ...(typeof request.headers['user-agent'] === 'string' && { userAgent: request.headers['user-agent'] }),
       ...(request.headers.authorization !== undefined && { authorization: request.headers.authorization }),
       ...(typeof request.headers.dpop === 'string' && { dpop: request.headers.dpop }),
-    }),
-  );
+    });
+    const nonce = request.headers.dpop === undefined ? undefined : nextDpopNonce();
+    if (nonce !== undefined) reply.header('dpop-nonce', nonce);
+    return response;
+  });
 }
