@@ -2,11 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import formBody from '@fastify/formbody';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config/config.js';
 import { loadMasterKey } from './config/load-master-key.js';
 import { buildAdminApp } from './http/admin/admin-app.js';
-import { frameworkErrors, registerErrorHandler } from './http/error-handler.js';
+import { clientErrorHandler, frameworkErrors, registerErrorHandler } from './http/error-handler.js';
 import { registerInputLimits } from './http/input-limits.js';
 import { registerRateLimits } from './http/rate-limit.js';
 import { cookieSettings } from './http/cookies.js';
@@ -40,6 +40,8 @@ import { systemClock, type Clock } from './lib/clock.js';
 import type { MasterKey } from './lib/master-key.js';
 import { systemRandom, type Random } from './lib/random.js';
 import { postForm } from './lib/backchannel-post.js';
+import { parseOutboundAllowList } from './lib/outbound/address-policy.js';
+import type { OutboundPolicy } from './lib/outbound/guarded-fetch.js';
 import { authorizationMetadata } from './protocol/authorization/authorization-metadata.js';
 import { createAuthorizationEndpoint } from './protocol/authorization/authorize.js';
 import { createPushedAuthorizationRequestEndpoint } from './protocol/authorization/push-authorization-request.js';
@@ -50,6 +52,7 @@ import { buildServerMetadata, endpointUrl, ENDPOINT_PATHS } from './protocol/dis
 import { tokenMetadata } from './protocol/discovery/token-metadata.js';
 import { createDeviceAuthorizationEndpoint, VERIFICATION_PATH } from './protocol/device/authorize-device.js';
 import { dpopMetadata } from './protocol/dpop/dpop-metadata.js';
+import { nextServerNonce } from './protocol/dpop/server-nonce-check.js';
 import { authorizationCodeGrant } from './protocol/grants/authorization-code.js';
 import { clientCredentialsGrant } from './protocol/grants/client-credentials.js';
 import { deviceCodeGrant } from './protocol/grants/device-code.js';
@@ -85,6 +88,17 @@ export interface AppDeps {
   readonly clientJwks: ClientJwksSource;
   /** The Prometheus metrics this process counts (served on the admin listener); absent, nothing is counted. */
   readonly metrics?: ServerMetrics;
+}
+
+/** Back-channel logout goes through the outbound guard: the operator's allow-list, and loopback http only when opted in. */
+function backchannelPolicy(config: Config): OutboundPolicy {
+  return { allow: parseOutboundAllowList(config.outboundAllow), allowLoopbackHttp: config.backchannelLogout.allowLoopback };
+}
+
+/** Fastify's trustProxy from the validated setting (a hop count, or the proxies' addresses; never `true`). */
+function trustProxyOption(setting: Config['trustProxy']): FastifyServerOptions['trustProxy'] {
+  if (typeof setting === 'number') return (_address, hop) => hop < setting; // Fastify's own reading of a hop count
+  return setting === false ? false : [...setting];
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -123,6 +137,10 @@ export function buildApp(given: AppDeps): FastifyInstance {
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
     frameworkErrors,
+    clientErrorHandler, // a request the HTTP parser refuses still gets an OAuth error body
+    // RFC 9700 §4.13: request.ip (rate limits, audit, login throttle) comes from X-Forwarded-For only when the peer is a
+    // configured proxy. Nothing reads request.host or request.protocol: URLs are built from the configured issuer.
+    trustProxy: trustProxyOption(config.trustProxy),
   });
   // Graceful shutdown: a request in flight when close() starts still finishes, and its keep-alive connection then
   // closes (RFC 9112 §9.6); otherwise server.close() waits on the idle socket until the shutdown timeout.
@@ -154,7 +172,7 @@ export function buildApp(given: AppDeps): FastifyInstance {
   if (config.registration !== 'off') registrationRoutes(app, deps); // RFC 7591 §3: absent when off
   const { token, introspection, revocation } = ENDPOINT_PATHS;
   const url = (path: string): string => endpointUrl(config.issuer, path);
-  tokenRoute(app, token, url(token), createTokenEndpoint(grants, protocol), metrics === undefined ? undefined : (grantType, response) => metrics.observeTokensIssued(grantType, response));
+  tokenRoute(app, token, url(token), createTokenEndpoint(grants, protocol), () => nextServerNonce(protocol), metrics === undefined ? undefined : (grantType, response) => metrics.observeTokensIssued(grantType, response));
   introspectionRoute(app, introspection, url(introspection), createIntrospectionEndpoint(protocol));
   revocationRoute(app, revocation, url(revocation), createRevocationEndpoint(protocol));
   authorizationRoutes(app, protocol, theme, render);
@@ -263,7 +281,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     });
     if (config.backchannelLogout.allowLoopback) app.log.warn('LATCHKEY_BACKCHANNEL_ALLOW_LOOPBACK is on: back-channel logout may be sent over plain http to loopback');
     const backchannel = scheduleBackchannelDelivery(
-      { config, storage, keys, clock, random, send: (uri, form, timeoutMs) => postForm(uri, form, { allowLoopback: config.backchannelLogout.allowLoopback, timeoutMs }) },
+      { config, storage, keys, clock, random, send: (uri, form, timeoutMs) => postForm(uri, form, { ...backchannelPolicy(config), timeoutMs }) },
       {
         onOutcome: ({ notification, result, error }) =>
           result === 'delivered'

@@ -1,4 +1,5 @@
 // The one place an OAuthError becomes an HTTP status and body (STYLE.md principle 4). RFC 6749 §5.2, RFC 6750 §3.
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorResponse } from '../protocol/authorization/authorization-response.js';
 import { OAuthError, type OAuthErrorCode } from '../protocol/errors.js';
@@ -112,6 +113,30 @@ export function sendOAuthError(failure: OAuthError, request: FastifyRequest, rep
  */
 export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   void sendOAuthError(toOAuthError(error), request, reply);
+}
+
+const CLIENT_ERRORS: Readonly<Record<string, readonly [number, string, string]>> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'the request was not received in time'],
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'the request target or headers are too large'],
+};
+
+/**
+ * Fastify's `clientErrorHandler`: a request the HTTP parser refuses (an over-long request line or headers, CR/LF or
+ * control bytes in the target, a timeout) gets an RFC 6749 §5.2 body like every other error, not Fastify's own shape
+ * (Authelia CVE-2021-32637: malformed targets through a proxy). Nothing of the request is echoed.
+ */
+export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, description] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Bad Request', 'the request is malformed'];
+  const body = JSON.stringify({ error: 'invalid_request', error_description: description });
+  this.log.debug({ err: error }, 'client error');
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Cache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
 
 function logFailure(failure: OAuthError, request: FastifyRequest): void {

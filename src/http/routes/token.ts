@@ -7,15 +7,26 @@ import { formPostRoute } from './form-post.js';
 /** Sees each successful token response with the grant_type that produced it (the metrics). */
 export type TokenResponseObserver = (grantType: string, response: TokenResponse) => void;
 
-export function tokenRoute(app: FastifyInstance, path: string, endpointUrl: string, token: TokenEndpoint, observe?: TokenResponseObserver): void {
-  formPostRoute(app, path, async (request) => {
+/** `nextDpopNonce`: RFC 9449 §8, a fresh DPoP-Nonce on a successful response to a DPoP request (when nonces are on). */
+export function tokenRoute(
+  app: FastifyInstance,
+  path: string,
+  endpointUrl: string,
+  token: TokenEndpoint,
+  nextDpopNonce: () => string | undefined = () => undefined,
+  observe?: TokenResponseObserver,
+): void {
+  formPostRoute(app, path, async (request, reply) => {
     const response = await token({
       body: request.body,
       endpointUrl,
       ip: request.ip,
+      ...(typeof request.headers['user-agent'] === 'string' && { userAgent: request.headers['user-agent'] }),
       ...(request.headers.authorization !== undefined && { authorization: request.headers.authorization }),
       ...(typeof request.headers.dpop === 'string' && { dpop: request.headers.dpop }),
     });
+    const nonce = request.headers.dpop === undefined ? undefined : nextDpopNonce();
+    if (nonce !== undefined) reply.header('dpop-nonce', nonce);
     // A response means the grant_type was one the server serves: the label set stays bounded.
     if (observe !== undefined) observe(String((request.body as Record<string, unknown>).grant_type), response);
     return response;

@@ -4,7 +4,7 @@ import { recordAuditEvent } from '../audit/audit-event.js';
 import { invalidGrant, OAuthError } from '../errors.js';
 import { verifyCodeVerifier } from '../pkce/verify-code-verifier.js';
 import { issueUserTokens } from '../tokens/issue-user-tokens.js';
-import type { TokenGrant } from './token-grant.js';
+import { issuanceAudit, type TokenGrant } from './token-grant.js';
 import { selectTokenResources } from '../resource-indicators/select-token-resources.js';
 
 /** Issue 9 item 8: a replayed code is a security event (the grant it revoked, whose it was). */
@@ -16,7 +16,8 @@ export const authorizationCodeGrant: TokenGrant = {
   grantType: 'authorization_code',
   parameters: new Set(['code', 'redirect_uri', 'code_verifier', 'resource']),
 
-  async exchange({ client, params, dpopJkt }, deps) {
+  async exchange(request, deps) {
+    const { client, params, dpopJkt } = request;
     const { storage, clock } = deps;
     const hash = hashSecret(params.required('code'));
     const code = await storage.authorizationCodes.find(hash);
@@ -52,6 +53,7 @@ export const authorizationCodeGrant: TokenGrant = {
       return await issueUserTokens(
         {
           client,
+          audit: issuanceAudit(request, 'authorization_code'),
           user,
           grantId: code.grantId,
           scope: code.scope,

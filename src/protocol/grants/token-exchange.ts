@@ -10,7 +10,7 @@ import { resolveResources } from '../resource-indicators/resolve-resources.js';
 import { parseScope } from '../scope.js';
 import { findToken } from '../tokens/find-token.js';
 import { tokenResponse } from '../tokens/token-response.js';
-import type { TokenGrant } from './token-grant.js';
+import { issuanceAudit, type TokenGrant } from './token-grant.js';
 
 export const TOKEN_EXCHANGE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
@@ -82,7 +82,8 @@ export const tokenExchangeGrant: TokenGrant = {
   parameters: new Set(['subject_token', 'subject_token_type', 'actor_token', 'actor_token_type', 'requested_token_type', 'audience', 'resource', 'scope']),
 
   /** @see https://www.rfc-editor.org/rfc/rfc8693#section-2.1 */
-  async exchange({ client, params, dpopJkt }, deps) {
+  async exchange(request, deps) {
+    const { client, params, dpopJkt } = request;
     const policy = client.policy.tokenExchange;
     if (policy === undefined) throw new OAuthError('unauthorized_client', 'this client may not exchange tokens');
     const requestedType = params.optional('requested_token_type');
@@ -116,6 +117,7 @@ export const tokenExchangeGrant: TokenGrant = {
 
     const issued = await deps.tokens.issue({
       client,
+      audit: issuanceAudit(request, TOKEN_EXCHANGE_GRANT_TYPE),
       ...(subject.grantId !== undefined && { grantId: subject.grantId }),
       subject: subject.subject,
       scope,

@@ -3,8 +3,19 @@
 import type { ActorClaim } from '../../storage/records/access-token.js';
 import type { Client } from '../clients/client.js';
 
+/** What the token.issued audit event records besides the client and subject (issue 9 item 8): never a token value. */
+export interface IssuanceAudit {
+  readonly grantType: string;
+  /** An ID Token is signed alongside (outside the issuer). */
+  readonly idToken?: boolean;
+  readonly ip?: string;
+  readonly userAgent?: string;
+}
+
 export interface IssueTokensRequest {
   readonly client: Client;
+  /** Recorded as a token.issued audit event in the same transaction as the tokens. */
+  readonly audit: IssuanceAudit;
   /**
    * The grant the tokens belong to (see Grants in storage.ts). Absent only for client_credentials: those tokens
    * have no family and no refresh token, and are recorded (and revocable) one by one.
