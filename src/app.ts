@@ -2,14 +2,16 @@
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import formBody from '@fastify/formbody';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config/config.js';
 import { loadMasterKey } from './config/load-master-key.js';
 import { buildAdminApp } from './http/admin/admin-app.js';
-import { frameworkErrors, registerErrorHandler } from './http/error-handler.js';
+import { clientErrorHandler, frameworkErrors, registerErrorHandler } from './http/error-handler.js';
 import { registerInputLimits } from './http/input-limits.js';
 import { registerRateLimits } from './http/rate-limit.js';
 import { cookieSettings } from './http/cookies.js';
+import { metricsSource } from './http/metrics/cluster-metrics.js';
+import { countAuditEvents, ServerMetrics } from './http/metrics/server-metrics.js';
 import { RequestLog } from './http/request-log.js';
 import type { PageRenderer } from './http/page-response.js';
 import { accountRoutes } from './http/routes/account.js';
@@ -38,6 +40,8 @@ import { systemClock, type Clock } from './lib/clock.js';
 import type { MasterKey } from './lib/master-key.js';
 import { systemRandom, type Random } from './lib/random.js';
 import { postForm } from './lib/backchannel-post.js';
+import { parseOutboundAllowList } from './lib/outbound/address-policy.js';
+import type { OutboundPolicy } from './lib/outbound/guarded-fetch.js';
 import { authorizationMetadata } from './protocol/authorization/authorization-metadata.js';
 import { createAuthorizationEndpoint } from './protocol/authorization/authorize.js';
 import { createPushedAuthorizationRequestEndpoint } from './protocol/authorization/push-authorization-request.js';
@@ -48,6 +52,7 @@ import { buildServerMetadata, endpointUrl, ENDPOINT_PATHS } from './protocol/dis
 import { tokenMetadata } from './protocol/discovery/token-metadata.js';
 import { createDeviceAuthorizationEndpoint, VERIFICATION_PATH } from './protocol/device/authorize-device.js';
 import { dpopMetadata } from './protocol/dpop/dpop-metadata.js';
+import { nextServerNonce } from './protocol/dpop/server-nonce-check.js';
 import { authorizationCodeGrant } from './protocol/grants/authorization-code.js';
 import { clientCredentialsGrant } from './protocol/grants/client-credentials.js';
 import { deviceCodeGrant } from './protocol/grants/device-code.js';
@@ -82,11 +87,27 @@ export interface AppDeps {
   readonly masterKey: MasterKey;
   /** The jwks_uri cache for private_key_jwt client authentication (pass it on in ProtocolDeps). */
   readonly clientJwks: ClientJwksSource;
+  /** The Prometheus metrics this process counts (served on the admin listener); absent, nothing is counted. */
+  readonly metrics?: ServerMetrics;
+}
+
+/** Back-channel logout goes through the outbound guard: the operator's allow-list, and loopback http only when opted in. */
+function backchannelPolicy(config: Config): OutboundPolicy {
+  return { allow: parseOutboundAllowList(config.outboundAllow), allowLoopbackHttp: config.backchannelLogout.allowLoopback };
+}
+
+/** Fastify's trustProxy from the validated setting (a hop count, or the proxies' addresses; never `true`). */
+function trustProxyOption(setting: Config['trustProxy']): FastifyServerOptions['trustProxy'] {
+  if (typeof setting === 'number') return (_address, hop) => hop < setting; // Fastify's own reading of a hop count
+  return setting === false ? false : [...setting];
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-export function buildApp(deps: AppDeps): FastifyInstance {
+export function buildApp(given: AppDeps): FastifyInstance {
+  const { metrics } = given;
+  // Security events (failed logins, refresh and code reuse) are counted where the audit log records them.
+  const deps = metrics === undefined ? given : { ...given, storage: { ...given.storage, audit: countAuditEvents(given.storage.audit, metrics) } };
   const { config, storage, keys } = deps;
   const protocol: ProtocolDeps = { ...deps, tokens: createTokenIssuer(deps) };
   const grants: TokenGrant[] = [
@@ -112,10 +133,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
-    logController: new RequestLog(), // one line per request, at info only for errors and slow responses
+    // One line per request, at info only for errors and slow responses; it also feeds the request metrics.
+    logController: new RequestLog(metrics === undefined ? undefined : (request, reply) => metrics.observeRequest(request, reply)),
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
     frameworkErrors,
+    clientErrorHandler, // a request the HTTP parser refuses still gets an OAuth error body
+    // RFC 9700 §4.13: request.ip (rate limits, audit, login throttle) comes from X-Forwarded-For only when the peer is a
+    // configured proxy. Nothing reads request.host or request.protocol: URLs are built from the configured issuer.
+    trustProxy: trustProxyOption(config.trustProxy),
   });
   // Graceful shutdown: a request in flight when close() starts still finishes, and its keep-alive connection then
   // closes (RFC 9112 §9.6); otherwise server.close() waits on the idle socket until the shutdown timeout.
@@ -149,7 +175,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   if (config.registration !== 'off') registrationRoutes(app, deps); // RFC 7591 §3: absent when off
   const { token, introspection, revocation } = ENDPOINT_PATHS;
   const url = (path: string): string => endpointUrl(config.issuer, path);
-  tokenRoute(app, token, url(token), createTokenEndpoint(grants, protocol));
+  tokenRoute(app, token, url(token), createTokenEndpoint(grants, protocol), () => nextServerNonce(protocol), metrics === undefined ? undefined : (grantType, response) => metrics.observeTokensIssued(grantType, response));
   introspectionRoute(app, introspection, url(introspection), createIntrospectionEndpoint(protocol));
   revocationRoute(app, revocation, url(revocation), createRevocationEndpoint(protocol));
   authorizationRoutes(app, protocol, theme, render);
@@ -237,10 +263,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       clock,
       prePublicationMs: config.keys.prePublicationSeconds * 1000,
       retentionMs: config.keys.retentionSeconds * 1000,
+      refreshMs: config.keys.refreshSeconds * 1000,
     });
     await keys.ensureKeys([config.keys.accessTokenAlg, config.keys.idTokenAlg, 'RS256']); // OIDC Core §15.1: RS256 is always offered for id_tokens
     const clientJwks = createClientJwksSource({ clock, ...outboundPolicy(config), allowLoopbackHttp: config.clients.allowLoopbackJwksUri });
-    const deps: AppDeps = { config, storage, keys, clock, random, masterKey: master.key, clientJwks };
+    const metrics = new ServerMetrics({ databasePool: storage.poolStats });
+    const deps: AppDeps = { config, storage, keys, clock, random, masterKey: master.key, clientJwks, metrics };
     const app = buildApp(deps);
     if (config.legacyGrants.implicit) app.log.warn('LATCHKEY_IMPLICIT_GRANT is on: the implicit grant (RFC 6749 section 4.2) is deprecated by RFC 9700 section 2.1.2');
     if (config.legacyGrants.password) app.log.warn('LATCHKEY_PASSWORD_GRANT is on: the password grant (RFC 6749 section 4.3) MUST NOT be used (RFC 9700 section 2.4)');
@@ -256,7 +284,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     });
     if (config.backchannelLogout.allowLoopback) app.log.warn('LATCHKEY_BACKCHANNEL_ALLOW_LOOPBACK is on: back-channel logout may be sent over plain http to loopback');
     const backchannel = scheduleBackchannelDelivery(
-      { config, storage, keys, clock, random, send: (uri, form, timeoutMs) => postForm(uri, form, { allowLoopback: config.backchannelLogout.allowLoopback, timeoutMs }) },
+      { config, storage, keys, clock, random, send: (uri, form, timeoutMs) => postForm(uri, form, { ...backchannelPolicy(config), timeoutMs }) },
       {
         onOutcome: ({ notification, result, error }) =>
           result === 'delivered'
@@ -268,12 +296,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const port = new URL(address).port;
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     let admin: { app: FastifyInstance; url: string } | undefined;
+    const scrape = metricsSource(() => metrics.collect()); // under --workers, the whole cluster's (cluster-metrics.ts)
     if (config.adminPort !== undefined) {
       try {
-        const adminApp = buildAdminApp(deps);
+        const adminApp = buildAdminApp({ ...deps, scrape });
         const adminAddress = await adminApp.listen({ host: config.adminHost, port: config.adminPort });
         admin = { app: adminApp, url: adminAddress };
       } catch (error) {
+        scrape.stop();
+        metrics.close();
         await backchannel.stop();
         await gc.stop();
         await app.close();
@@ -290,6 +321,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         await backchannel.stop();
         await gc.stop();
         await Promise.all([app.close(), admin?.app.close()]);
+        scrape.stop();
+        metrics.close();
         await storage.close();
       },
     };

@@ -1,5 +1,7 @@
-// The authorization code flow without a browser: /authorize, the login page's form, consent, the code. The session
-// cookie it ends with lets the load generator repeat /authorize → code → /token with remembered consent.
+// The authorization code flow without a browser: the authorization endpoint, the login page's form, consent, the code.
+// The session cookie it ends with lets the load generator repeat authorize → code → /token with remembered consent.
+// One script for both servers: it follows redirects and fills in whatever login and consent forms it is shown
+// (Latchkey's pages, or the peer's interaction handler in bench/servers/oidc-provider-peer.mjs).
 import { createHash } from 'node:crypto';
 
 export const CODE_VERIFIER = 'bench-code-verifier-0123456789-abcdefghijklmnopqrstuvwxyz';
@@ -9,9 +11,12 @@ export interface AuthorizationClient {
   readonly clientId: string;
   readonly redirectUri: string;
   readonly scope: string;
+  /** Extra authorization request parameters, e.g. the peer's RFC 8707 resource that selects a JWT access token. */
+  readonly parameters?: Readonly<Record<string, string>>;
 }
 
-export function authorizePath(client: AuthorizationClient): string {
+/** `endpoint` (the server's authorization endpoint path) with a PKCE S256 code request for `client`. */
+export function authorizePath(endpoint: string, client: AuthorizationClient): string {
   const query = new URLSearchParams({
     response_type: 'code',
     client_id: client.clientId,
@@ -21,8 +26,9 @@ export function authorizePath(client: AuthorizationClient): string {
     nonce: 'bench',
     code_challenge: CODE_CHALLENGE,
     code_challenge_method: 'S256',
+    ...client.parameters,
   });
-  return `/authorize?${query}`;
+  return `${endpoint}?${query}`;
 }
 
 /** The code from a redirect to the client, or undefined. */
@@ -48,14 +54,14 @@ class CookieJar {
 }
 
 /** Logs `username` in and consents once; resolves to the session cookie header and a first code. */
-export async function logIn(url: string, client: AuthorizationClient, username: string, password: string): Promise<{ cookie: string; code: string }> {
+export async function logIn(url: string, endpoint: string, client: AuthorizationClient, username: string, password: string): Promise<{ cookie: string; code: string }> {
   const jar = new CookieJar();
   const request = async (path: string, init: RequestInit = {}): Promise<Response> => {
     const response = await fetch(new URL(path, url), { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: jar.header() } });
     jar.take(response);
     return response;
   };
-  let response = await request(authorizePath(client));
+  let response = await request(authorizePath(endpoint, client));
   for (let step = 0; step < 10; step++) {
     const location = response.headers.get('location') ?? undefined;
     const code = codeFrom(location, client.redirectUri);
@@ -67,8 +73,9 @@ export async function logIn(url: string, client: AuthorizationClient, username: 
     const html = await response.text();
     const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
     const csrf = /name="csrf_token" value="([^"]+)"/.exec(html)?.[1];
-    if (response.status !== 200 || action === undefined || csrf === undefined) throw new Error(`login: unexpected HTTP ${response.status} at step ${step}: ${html.slice(0, 200)}`);
-    const fields: Record<string, string> = { csrf_token: csrf };
+    // Latchkey's forms carry a CSRF token; the peer's interaction is bound by its cookie alone.
+    if (response.status !== 200 || action === undefined) throw new Error(`login: unexpected HTTP ${response.status} at step ${step}: ${html.slice(0, 200)}`);
+    const fields: Record<string, string> = csrf === undefined ? {} : { csrf_token: csrf };
     if (action.endsWith('/login')) Object.assign(fields, { identifier: username, password });
     else if (action.endsWith('/consent')) fields.decision = 'allow';
     const buttons = [...html.matchAll(/<button[^>]*name="([^"]+)"[^>]*value="([^"]+)"/g)];

@@ -26,7 +26,18 @@ export interface Side {
   instanceFor(kind: TokenKind): Instance;
   baseUrl(instance: Instance): Promise<string>;
   /** A confidential client for the authorization code flow and a user to log in (absent: not scripted for this side). */
-  readonly codeFlow?: { readonly client: ClientCredentials & AuthorizationClient; readonly username: string; readonly password: string; readonly userinfo: string };
+  readonly codeFlow?: CodeFlow;
+}
+
+export interface CodeFlow {
+  readonly client: ClientCredentials & AuthorizationClient;
+  readonly username: string;
+  readonly password: string;
+  /** Endpoint paths: the authorization endpoint and userinfo. */
+  readonly authorization: string;
+  readonly userinfo: string;
+  /** The authorization request the userinfo scenario's tokens come from (default: `client`'s). */
+  readonly userinfoClient?: ClientCredentials & AuthorizationClient;
 }
 
 export interface Prepared {
@@ -198,15 +209,16 @@ const revocation: Scenario = {
   },
 };
 
-/** One /authorize (session cookie, remembered consent) → code → /token round trip, through fetch. */
-async function roundTrip(url: string, flow: NonNullable<Side['codeFlow']>, cookie: string): Promise<Record<string, unknown>> {
-  const authorize = await fetch(`${url}${authorizePath(flow.client)}`, { redirect: 'manual', headers: { cookie } });
-  const code = codeFrom(authorize.headers.get('location') ?? undefined, flow.client.redirectUri);
-  if (code === undefined) throw new Error(`/authorize answered ${authorize.status} ${authorize.headers.get('location') ?? ''} instead of a code`);
-  const token = await fetch(`${url}/token`, {
+/** One authorization request (session cookie, remembered consent) → code → token request round trip, through fetch. */
+async function roundTrip(side: Side, url: string, client: CodeFlow['client'], cookie: string): Promise<Record<string, unknown>> {
+  const flow = side.codeFlow as CodeFlow;
+  const authorize = await fetch(`${url}${authorizePath(flow.authorization, client)}`, { redirect: 'manual', headers: { cookie } });
+  const code = codeFrom(authorize.headers.get('location') ?? undefined, client.redirectUri);
+  if (code === undefined) throw new Error(`${flow.authorization} answered ${authorize.status} ${authorize.headers.get('location') ?? ''} instead of a code`);
+  const token = await fetch(`${url}${side.paths.token}`, {
     method: 'POST',
-    headers: { 'content-type': FORM, authorization: basicAuthorization(flow.client) },
-    body: form({ grant_type: 'authorization_code', code, redirect_uri: flow.client.redirectUri, code_verifier: CODE_VERIFIER }),
+    headers: { 'content-type': FORM, authorization: basicAuthorization(client) },
+    body: form({ grant_type: 'authorization_code', code, redirect_uri: client.redirectUri, code_verifier: CODE_VERIFIER }),
   });
   const body = (await token.json()) as Record<string, unknown>;
   if (token.status !== 200) throw new Error(`/token answered ${token.status}: ${JSON.stringify(body).slice(0, 200)}`);
@@ -218,14 +230,14 @@ const authorizationCode: Scenario = {
   title: 'authorization code round trip: /authorize with session cookie and remembered consent → code → /token with id_token (req/s = round trips/s)',
   async prepare(side) {
     const flow = side.codeFlow;
-    if (!flow) return { skip: 'TODO: the interaction (login, consent) is not scripted for this server' };
+    if (!flow) return { skip: 'the authorization code flow is not scripted for this server' };
     const url = await side.baseUrl('default');
-    const { cookie } = await logIn(url, flow.client, flow.username, flow.password);
+    const { cookie } = await logIn(url, flow.authorization, flow.client, flow.username, flow.password);
     const authorization = basicAuthorization(flow.client);
     const sequence: autocannon.Request[] = [
           {
             method: 'GET',
-            path: authorizePath(flow.client),
+            path: authorizePath(flow.authorization, flow.client),
             headers: { cookie },
             onResponse: (_status, _body, context, headers) => {
               const location = headers.location ?? headers.Location;
@@ -234,7 +246,7 @@ const authorizationCode: Scenario = {
           },
           {
             method: 'POST',
-            path: '/token',
+            path: side.paths.token,
             headers: { 'content-type': FORM, authorization },
             setupRequest: (request, context) => ({
               ...request,
@@ -247,19 +259,22 @@ const authorizationCode: Scenario = {
       spec: { path: '/', sequence },
       check: () => undefined,
       preflight: async () => {
-        const body = await roundTrip(url, flow, cookie);
-        return typeof body.id_token === 'string' ? undefined : `no id_token in ${JSON.stringify(body).slice(0, 200)}`;
+        const body = await roundTrip(side, url, flow.client, cookie);
+        if (typeof body.id_token !== 'string') return `no id_token in ${JSON.stringify(body).slice(0, 200)}`;
+        if (typeof body.refresh_token !== 'string') return `no refresh_token in ${JSON.stringify(body).slice(0, 200)}`;
+        return tokenCheck('es256')(200, JSON.stringify(body)); // both issue RFC 9068 ES256 access tokens here
       },
     };
   },
 };
 
-/** Tokens from `count` round trips, 10 at a time. */
-async function codeFlowTokens(url: string, flow: NonNullable<Side['codeFlow']>, count: number): Promise<Record<string, unknown>[]> {
-  const { cookie } = await logIn(url, flow.client, flow.username, flow.password);
+/** Tokens from `count` round trips for `client`, 10 at a time. */
+async function codeFlowTokens(side: Side, url: string, client: CodeFlow['client'], count: number): Promise<Record<string, unknown>[]> {
+  const flow = side.codeFlow as CodeFlow;
+  const { cookie } = await logIn(url, flow.authorization, client, flow.username, flow.password);
   const out: Record<string, unknown>[] = [];
   const worker = async (): Promise<void> => {
-    while (out.length < count) out.push(await roundTrip(url, flow, cookie));
+    while (out.length < count) out.push(await roundTrip(side, url, client, cookie));
   };
   await Promise.all(Array.from({ length: 10 }, worker));
   return out;
@@ -270,9 +285,9 @@ const refresh: Scenario = {
   title: 'refresh_token rotation (each request spends a refresh token and returns the next to the pool)',
   async prepare(side) {
     const flow = side.codeFlow;
-    if (!flow) return { skip: 'TODO: the interaction (login, consent) is not scripted for this server' };
+    if (!flow) return { skip: 'the authorization code flow is not scripted for this server' };
     const url = await side.baseUrl('default');
-    const pool = (await codeFlowTokens(url, flow, 150)).map((body) => body.refresh_token).filter((token): token is string => typeof token === 'string');
+    const pool = (await codeFlowTokens(side, url, flow.client, 150)).map((body) => body.refresh_token).filter((token): token is string => typeof token === 'string');
     if (pool.length === 0) return { skip: 'no refresh_token from the code flow' };
     const authorization = basicAuthorization(flow.client);
     let last = pool[0] as string;
@@ -284,7 +299,7 @@ const refresh: Scenario = {
       instance: 'default',
       spec: {
         method: 'POST',
-        path: '/token',
+        path: side.paths.token,
         headers: { 'content-type': FORM, authorization },
         body: 'placeholder',
         setupRequest: (request) => ({ ...request, body: bodyFor() }),
@@ -299,12 +314,12 @@ const refresh: Scenario = {
 
 const userinfo: Scenario = {
   name: 'userinfo',
-  title: 'userinfo with a JWT access token (Bearer)',
+  title: 'userinfo, Bearer access token from the code flow (Latchkey: JWT; peer: opaque, the only kind its userinfo accepts)',
   async prepare(side) {
     const flow = side.codeFlow;
-    if (!flow) return { skip: 'TODO: the interaction (login, consent) is not scripted for this server' };
+    if (!flow) return { skip: 'the authorization code flow is not scripted for this server' };
     const url = await side.baseUrl('default');
-    const tokens = (await codeFlowTokens(url, flow, 20)).map((body) => String(body.access_token));
+    const tokens = (await codeFlowTokens(side, url, flow.userinfoClient ?? flow.client, 20)).map((body) => String(body.access_token));
     let next = 0;
     const headersFor = (): Record<string, string> => ({ authorization: `Bearer ${tokens[next++ % tokens.length]}` });
     return {

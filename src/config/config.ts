@@ -5,6 +5,7 @@ export type SigningAlg = 'ES256' | 'RS256' | 'EdDSA';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export type PkceRequirement = 'all' | 'public';
 export type AccessTokenFormatSetting = 'jwt' | 'opaque';
+export type AuditTokenIssued = 'all' | 'user';
 
 /** A protected resource the server issues tokens for (RFC 8707 §2): its URI becomes the access token's `aud`. */
 export interface ResourceServerConfig {
@@ -34,6 +35,11 @@ export interface Config {
   /** RFC 8414 §2: https URL, no query or fragment; http only on loopback (RFC 8252 §8.3 spirit, for development). */
   readonly issuer: string;
   readonly host: string;
+  /**
+   * RFC 9700 §4.13: whose X-Forwarded-For to believe. `false`: nobody, the peer address is the client. A list: only
+   * requests whose peer is one of these addresses/ranges. A number: that many hops (only when nothing bypasses the proxy).
+   */
+  readonly trustProxy: false | number | readonly string[];
   readonly port: number;
   readonly dataDir: string;
   /** `sqlite:PATH`, `sqlite::memory:` or `postgres://…` */
@@ -55,10 +61,19 @@ export interface Config {
     readonly prePublicationSeconds: number;
     /** A retired key stays in the JWKS this long: at least the lifetime of any JWT it signed. */
     readonly retentionSeconds: number;
+    /** How often a process rereads the key list, to see a rotation made by the CLI or another process. */
+    readonly refreshSeconds: number;
   };
   readonly shutdownTimeoutSeconds: number;
   /** Hosts (`name`, `*.suffix`), IPs and CIDR ranges outbound requests may reach although not public (issue 9). */
   readonly outboundAllow: readonly string[];
+  readonly audit: {
+    /**
+     * Which token issuances are written to the audit log: `all`, or `user` (tokens for a person; not client_credentials
+     * and other machine tokens, which can be thousands a second).
+     */
+    readonly tokenIssued: AuditTokenIssued;
+  };
   /** Per-endpoint rate limits; LATCHKEY_RATE_LIMITS (JSON) overrides single members. */
   readonly rateLimits: Readonly<Record<RateLimitedEndpoint, RateLimitRule>>;
   readonly tokens: {

@@ -5,6 +5,7 @@ export const DEFAULT_PORT = 9000;
 
 export const defaults = {
   host: '0.0.0.0',
+  trustProxy: false, // RFC 9700 §4.13: X-Forwarded-* are anyone's to forge unless the operator names the proxy
   port: DEFAULT_PORT,
   dataDir: './data',
   databasePoolSize: 10,
@@ -16,6 +17,7 @@ export const defaults = {
     idTokenAlg: 'RS256', // OIDC Core §15.1: RS256 MUST be supported for id_tokens
     prePublicationSeconds: 3600,
     retentionSeconds: 86_400, // no JWT we sign lives longer than a day
+    refreshSeconds: 10, // how stale a process's key list may get: a rotation elsewhere is seen within this (far under prePublicationSeconds)
   },
   shutdownTimeoutSeconds: 10,
   // Per IP and per client, per minute. Generous for real clients; a flood or a guessing run hits them. Behind a proxy
@@ -28,6 +30,9 @@ export const defaults = {
     par: { perIp: 600, perClient: 300, windowSeconds: 60 },
     login: { perIp: 30, perClient: 0, windowSeconds: 60 }, // password guessing (RFC 9700 §4.x, OWASP ASVS V2.2)
     device: { perIp: 30, perClient: 0, windowSeconds: 60 }, // RFC 8628 §5.1: user_code guessing
+  },
+  audit: {
+    tokenIssued: 'all', // issue 9 item 8: every issuance is a security event; 'user' leaves out machine tokens
   },
   outboundAllow: [], // RFC 9700 §4.15 spirit: client-supplied URLs reach only public addresses unless allow-listed
   tokens: {

@@ -66,7 +66,7 @@ describe('Issue #2 §3: configuration precedence is flags > environment > config
       dataDir: './data',
       registration: 'off',
       masterKey: undefined,
-      keys: { accessTokenAlg: 'ES256', idTokenAlg: 'RS256', prePublicationSeconds: 3600 },
+      keys: { accessTokenAlg: 'ES256', idTokenAlg: 'RS256', prePublicationSeconds: 3600, refreshSeconds: 10 },
     });
   });
 });
@@ -152,6 +152,11 @@ describe('Issue #2 §3: each bad value throws one ConfigError line naming the se
     expect(configError({ env: { LATCHKEY_ACCESS_TOKEN_ALG: 'HS256' } }).message).toMatch(/^LATCHKEY_ACCESS_TOKEN_ALG: must be one of ES256, RS256, EdDSA/);
   });
 
+  it('Issue #9 §6: reads the key ring refresh interval, 1 s to an hour', () => {
+    expect(loadConfig({ env: { LATCHKEY_KEY_REFRESH_SECONDS: '1' } }).keys.refreshSeconds).toBe(1);
+    expect(configError({ env: { LATCHKEY_KEY_REFRESH_SECONDS: '0' } }).message).toMatch(/^LATCHKEY_KEY_REFRESH_SECONDS: must be a whole number from 1 to 3600/);
+  });
+
   it('rejects a retention shorter than a minute', () => {
     expect(configError({ env: { LATCHKEY_KEY_RETENTION_SECONDS: '5' } }).message).toMatch(/^LATCHKEY_KEY_RETENTION_SECONDS: /);
   });
@@ -201,5 +206,31 @@ describe('RFC 9449: DPoP settings', () => {
     expect(configError({ env: { LATCHKEY_DPOP_PROOF_MAX_AGE_SECONDS: '0' } }).message).toMatch(/LATCHKEY_DPOP_PROOF_MAX_AGE_SECONDS/);
     expect(configError({ env: { LATCHKEY_DPOP_REQUIRE_NONCE: 'yes' } }).message).toMatch(/LATCHKEY_DPOP_REQUIRE_NONCE/);
     expect(configError({ file: configFile({ dpop: { requireNonces: true } }) }).message).toMatch(/dpop.requireNonces/);
+  });
+});
+
+describe('RFC 9700 §4.13: trustProxy names the proxies whose X-Forwarded-For is believed', () => {
+  it('is off by default', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+  });
+
+  it('takes addresses and CIDR ranges from the environment, a flag or a JSON array in the config file', () => {
+    expect(loadConfig({ env: { LATCHKEY_TRUST_PROXY: '10.0.0.1, 192.168.0.0/16,::1' } }).trustProxy).toEqual(['10.0.0.1', '192.168.0.0/16', '::1']);
+    expect(loadConfig({ flags: { 'trust-proxy': 'loopback' } }).trustProxy).toEqual(['loopback']);
+    expect(loadConfig({ file: configFile({ trustProxy: ['fd00::/8', '172.16.0.0/12'] }) }).trustProxy).toEqual(['fd00::/8', '172.16.0.0/12']);
+  });
+
+  it('takes a hop count, and false or 0 as off', () => {
+    expect(loadConfig({ env: { LATCHKEY_TRUST_PROXY: '2' } }).trustProxy).toBe(2);
+    expect(loadConfig({ file: configFile({ trustProxy: 1 }) }).trustProxy).toBe(1);
+    expect(loadConfig({ env: { LATCHKEY_TRUST_PROXY: 'false' } }).trustProxy).toBe(false);
+    expect(loadConfig({ env: { LATCHKEY_TRUST_PROXY: '0' } }).trustProxy).toBe(false);
+  });
+
+  it('refuses true (anyone could forge their address), host names and bad ranges', () => {
+    expect(configError({ env: { LATCHKEY_TRUST_PROXY: 'true' } }).message).toMatch(/^LATCHKEY_TRUST_PROXY: must name the proxies/);
+    expect(configError({ env: { LATCHKEY_TRUST_PROXY: 'proxy.internal' } }).message).toMatch(/"proxy.internal" is not an IP address/);
+    expect(configError({ env: { LATCHKEY_TRUST_PROXY: '10.0.0.0/33' } }).message).toMatch(/"10.0.0.0\/33"/);
+    expect(configError({ env: { LATCHKEY_TRUST_PROXY: '11' } }).message).toMatch(/from 1 to 10/);
   });
 });

@@ -1,10 +1,11 @@
 // Builds the Config from flags > environment > config file > defaults, and validates every value at start.
 // Each bad value becomes one ConfigError line naming the setting and what is allowed.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { contrastRatio, parseHexColor } from '../lib/color-contrast.js';
 import { parseOutboundAllowList } from '../lib/outbound/address-policy.js';
-import type { Config, LogLevel, PkceRequirement, RateLimitedEndpoint, RateLimitRule, RegistrationMode, SigningAlg } from './config.js';
+import type { AuditTokenIssued, Config, LogLevel, PkceRequirement, RateLimitedEndpoint, RateLimitRule, RegistrationMode, SigningAlg } from './config.js';
 import { defaults } from './defaults.js';
 import { parseResources, parseResourceUri } from './parse-resources.js';
 
@@ -108,6 +109,32 @@ const rateLimits = (raw: string): Record<RateLimitedEndpoint, RateLimitRule> => 
   return result as Record<RateLimitedEndpoint, RateLimitRule>;
 };
 
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * LATCHKEY_TRUST_PROXY: `false` (default), a hop count, or the proxies' addresses and CIDR ranges (comma-separated, or
+ * a JSON array in the config file). `true` is refused: it would take X-Forwarded-For from any client (RFC 9700 §4.13).
+ */
+export function parseTrustProxy(raw: string): false | number | string[] {
+  const value = raw.trim();
+  if (value === 'false' || value === '0') return false;
+  if (value === 'true') throw new Error('must name the proxies (addresses or CIDR ranges) or a hop count; true would trust X-Forwarded-For from anyone');
+  if (/^\d+$/.test(value)) return integer(1, 10)(value);
+  const entries: unknown = value.startsWith('[') ? JSON.parse(value) : value.split(',');
+  if (!Array.isArray(entries) || entries.length === 0 || entries.some((entry) => typeof entry !== 'string')) throw new Error('must be a list of addresses and CIDR ranges');
+  return (entries as string[]).map((entry) => {
+    const trimmed = entry.trim().toLowerCase();
+    if (PROXY_RANGE_NAMES.has(trimmed)) return trimmed;
+    const [address = '', prefix, extra] = trimmed.split('/');
+    const family = isIP(address);
+    const max = family === 6 ? 128 : 32;
+    if (family === 0 || extra !== undefined || (prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= max))) {
+      throw new Error(`"${trimmed}" is not an IP address, a CIDR range, loopback, linklocal or uniquelocal`);
+    }
+    return trimmed;
+  });
+}
+
 const bool = (raw: string): boolean => {
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
@@ -138,6 +165,7 @@ const primaryColor = (raw: string): string => {
 const SETTINGS = {
   issuer: { key: 'issuer', env: 'LATCHKEY_ISSUER', flag: 'issuer', parse: parseIssuer },
   host: { key: 'host', env: 'LATCHKEY_HOST', flag: 'host', parse: text },
+  trustProxy: { key: 'trustProxy', env: 'LATCHKEY_TRUST_PROXY', flag: 'trust-proxy', parse: parseTrustProxy },
   port: { key: 'port', env: 'LATCHKEY_PORT', flag: 'port', parse: integer(0, 65535) },
   dataDir: { key: 'dataDir', env: 'LATCHKEY_DATA_DIR', flag: 'data-dir', parse: text },
   databaseUrl: { key: 'databaseUrl', env: 'LATCHKEY_DATABASE_URL', flag: 'database-url', parse: parseDatabaseUrl },
@@ -151,6 +179,7 @@ const SETTINGS = {
   accessTokenAlg: { key: 'keys.accessTokenAlg', env: 'LATCHKEY_ACCESS_TOKEN_ALG', flag: 'access-token-alg', parse: oneOf<SigningAlg>(['ES256', 'RS256', 'EdDSA']) },
   idTokenAlg: { key: 'keys.idTokenAlg', env: 'LATCHKEY_ID_TOKEN_ALG', flag: 'id-token-alg', parse: oneOf<SigningAlg>(['ES256', 'RS256', 'EdDSA']) },
   prePublicationSeconds: { key: 'keys.prePublicationSeconds', env: 'LATCHKEY_KEY_PREPUBLICATION_SECONDS', flag: 'key-prepublication-seconds', parse: integer(0, 30 * 86_400) },
+  keyRefreshSeconds: { key: 'keys.refreshSeconds', env: 'LATCHKEY_KEY_REFRESH_SECONDS', flag: 'key-refresh-seconds', parse: integer(1, 3600) },
   retentionSeconds: { key: 'keys.retentionSeconds', env: 'LATCHKEY_KEY_RETENTION_SECONDS', flag: 'key-retention-seconds', parse: integer(60, 365 * 86_400) },
   shutdownTimeoutSeconds: { key: 'shutdownTimeoutSeconds', env: 'LATCHKEY_SHUTDOWN_TIMEOUT_SECONDS', flag: 'shutdown-timeout-seconds', parse: integer(1, 600) },
   accessTokenTtlSeconds: { key: 'tokens.accessTokenTtlSeconds', env: 'LATCHKEY_ACCESS_TOKEN_TTL_SECONDS', flag: 'access-token-ttl-seconds', parse: integer(1, 86_400) },
@@ -167,6 +196,7 @@ const SETTINGS = {
   dpopNonceLifetimeSeconds: { key: 'dpop.nonceLifetimeSeconds', env: 'LATCHKEY_DPOP_NONCE_LIFETIME_SECONDS', flag: 'dpop-nonce-lifetime-seconds', parse: integer(10, 86_400) },
   allowLoopbackJwksUri: { key: 'clients.allowLoopbackJwksUri', env: 'LATCHKEY_ALLOW_LOOPBACK_JWKS_URI', flag: 'allow-loopback-jwks-uri', parse: oneOf(['true', 'false']) },
   rateLimits: { key: 'rateLimits', env: 'LATCHKEY_RATE_LIMITS', flag: 'rate-limits', parse: rateLimits },
+  auditTokenIssued: { key: 'audit.tokenIssued', env: 'LATCHKEY_AUDIT_TOKEN_ISSUED', flag: 'audit-token-issued', parse: oneOf<AuditTokenIssued>(['all', 'user']) },
   outboundAllow: { key: 'outboundAllow', env: 'LATCHKEY_OUTBOUND_ALLOW', flag: 'outbound-allow', parse: outboundAllow },
   productName: { key: 'ui.productName', env: 'LATCHKEY_PRODUCT_NAME', flag: 'product-name', parse: text },
   logoUrl: { key: 'ui.logoUrl', env: 'LATCHKEY_LOGO_URL', flag: 'logo-url', parse: logoUrl },
@@ -279,6 +309,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   return {
     issuer,
     host: values.host ?? defaults.host,
+    trustProxy: values.trustProxy ?? defaults.trustProxy,
     port,
     dataDir,
     databaseUrl: values.databaseUrl ?? `sqlite:${join(dataDir, 'latchkey.db')}`,
@@ -294,8 +325,10 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       idTokenAlg: values.idTokenAlg ?? defaults.keys.idTokenAlg,
       prePublicationSeconds: values.prePublicationSeconds ?? defaults.keys.prePublicationSeconds,
       retentionSeconds,
+      refreshSeconds: values.keyRefreshSeconds ?? defaults.keys.refreshSeconds,
     },
     shutdownTimeoutSeconds: values.shutdownTimeoutSeconds ?? defaults.shutdownTimeoutSeconds,
+    audit: { tokenIssued: values.auditTokenIssued ?? defaults.audit.tokenIssued },
     outboundAllow: values.outboundAllow ?? defaults.outboundAllow,
     rateLimits: values.rateLimits ?? defaults.rateLimits,
     tokens: {

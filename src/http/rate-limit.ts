@@ -7,6 +7,8 @@ import type { Clock } from '../lib/clock.js';
 import { bufferRateLimitCounters, RATE_LIMIT_SYNC_MS } from '../protocol/rate-limits/buffered-counters.js';
 import { enforceRateLimit } from '../protocol/rate-limits/rate-limit.js';
 import type { RateLimitCounters } from '../storage/storage.js';
+import { StorageFaultError } from '../storage/storage-fault.js';
+import { logStorageFault } from './storage-fault-log.js';
 
 /** Route path → the endpoint whose limits it takes (POST routes only). */
 export const RATE_LIMITED_ROUTES: Readonly<Record<string, RateLimitedEndpoint>> = {
@@ -52,13 +54,28 @@ export function rateLimitHooks(endpoint: RateLimitedEndpoint, deps: RateLimitHoo
   const counting = { counters, clock: deps.clock };
   return {
     async onRequest(request) {
-      await enforceRateLimit(`${endpoint}:ip:${request.ip}`, rule.perIp, rule.windowSeconds, counting);
+      await unlessUnwritable(request, enforceRateLimit(`${endpoint}:ip:${request.ip}`, rule.perIp, rule.windowSeconds, counting));
     },
     async preHandler(request) {
       const clientId = claimedClientId(request);
-      if (clientId !== undefined) await enforceRateLimit(`${endpoint}:client:${clientId.slice(0, 200)}`, rule.perClient, rule.windowSeconds, counting);
+      if (clientId !== undefined) await unlessUnwritable(request, enforceRateLimit(`${endpoint}:client:${clientId.slice(0, 200)}`, rule.perClient, rule.windowSeconds, counting));
     },
   };
+}
+
+/**
+ * Issue 9 item 7: a counter the database cannot write (full or read-only disk) does not refuse the request. An
+ * endpoint that only reads (introspection) keeps answering; one that writes (token, login, registration) fails at its
+ * own write with 503 anyway, so nothing is gained by a flood meanwhile. An unreachable database still fails here.
+ */
+async function unlessUnwritable(request: FastifyRequest, counting: Promise<void>): Promise<void> {
+  try {
+    await counting;
+  } catch (error) {
+    if (!(error instanceof StorageFaultError)) throw error;
+    logStorageFault(error, request.log);
+    request.log.warn({ err: error }, 'rate limit not counted: the database cannot be written');
+  }
 }
 
 const SWEEP_INTERVAL_MS = 60_000;

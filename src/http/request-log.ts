@@ -7,11 +7,17 @@ import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 export const SLOW_REQUEST_MS = 1000;
 
 export class RequestLog extends LogController {
+  /** `observe` sees every completed response (the metrics), so they need no hook of their own. */
+  constructor(private readonly observe?: (request: FastifyRequest, reply: FastifyReply) => void) {
+    super();
+  }
+
   override incomingRequest(request: FastifyRequest): void {
     request.log.debug({ req: request }, 'incoming request');
   }
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    this.observe?.(request, reply);
     const responseTime = reply.elapsedTime;
     if (error) {
       reply.log.error({ req: request, res: reply, err: error, responseTime }, 'request errored');

@@ -1,6 +1,7 @@
 // The signed-in person's account page (DESIGN.md step 9, by the user): profile, password change with re-authentication
 // (OWASP ASVS V2.1.5, the current password), connected apps with revocation (RFC 7009 §2.1: the grant and every token
 // of it; Back-Channel Logout §2.7 to the app), and active sessions with "sign out everywhere".
+import type { AuditOrigin } from '../protocol/audit/audit-event.js';
 import { OAuthError } from '../protocol/errors.js';
 import { endSession, endSessionsOf, revokeClientAccess } from '../protocol/sessions/end-session.js';
 import { checkPasswordRules, hashPassword, verifyPassword } from '../protocol/users/password.js';
@@ -18,6 +19,8 @@ export interface AccountInput {
   readonly sessionSecret: string | undefined;
   readonly form?: Readonly<Record<string, unknown>>;
   readonly notice?: string;
+  /** For the audit events of revocation and sign-out. */
+  readonly origin?: AuditOrigin;
 }
 
 const CSRF_PURPOSE = 'account';
@@ -71,7 +74,7 @@ export async function revokeApp(input: AccountInput, deps: InteractionDeps): Pro
   if (signedIn === undefined) return notSignedIn;
   const clientId = signedIn.form.client_id;
   if (typeof clientId !== 'string' || clientId === '') throw new OAuthError('invalid_request', 'Choose an application to remove.');
-  await revokeClientAccess(signedIn.active.user.sub, clientId, deps);
+  await revokeClientAccess(signedIn.active.user.sub, clientId, deps, { actor: `user:${signedIn.active.user.sub}`, ...input.origin });
   return { kind: 'redirect', location: '/account?notice=app_revoked' };
 }
 
@@ -79,7 +82,7 @@ export async function revokeApp(input: AccountInput, deps: InteractionDeps): Pro
 export async function signOutEverywhere(input: AccountInput, deps: InteractionDeps): Promise<AccountResult> {
   const signedIn = await signedInForm(input, deps);
   if (signedIn === undefined) return notSignedIn;
-  await endSessionsOf(signedIn.active.user.sub, deps);
+  await endSessionsOf(signedIn.active.user.sub, deps, { reason: 'sign_out_everywhere', context: { actor: `user:${signedIn.active.user.sub}`, ...input.origin } });
   return { kind: 'page', status: 200, clearSession: true, page: { page: 'signed_out', reason: 'logged_out' } };
 }
 

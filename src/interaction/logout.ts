@@ -1,6 +1,7 @@
 // RP-Initiated Logout 1.0 §2-§3 at Latchkey's end_session_endpoint: a request tied to this browser's session (by the
 // id_token_hint's sid, or its sub) ends it at once; any other asks the person first (a CSRF-protected form), so a
 // third-party page cannot sign people out. The session ends through endSession (back-channel logout); consents stay.
+import type { AuditOrigin } from '../protocol/audit/audit-event.js';
 import type { KeyRing } from '../protocol/keys/key-ring.js';
 import { endSession } from '../protocol/sessions/end-session.js';
 import { postLogoutLocation, validateLogoutRequest, type LogoutRequest } from '../protocol/sessions/logout-request.js';
@@ -28,14 +29,14 @@ function finished(request: LogoutRequest): LogoutResult {
 }
 
 /** GET or POST of the end_session_endpoint. @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout */
-export async function requestLogout(input: { readonly params: unknown; readonly sessionSecret: string | undefined }, deps: LogoutDeps): Promise<LogoutResult> {
+export async function requestLogout(input: { readonly params: unknown; readonly sessionSecret: string | undefined; readonly origin?: AuditOrigin }, deps: LogoutDeps): Promise<LogoutResult> {
   const request = await validateLogoutRequest(input.params, deps);
   const active = await findSession(input.sessionSecret, deps);
   if (active === undefined) return finished(request); // nothing to end here
   const hint = request.idTokenHint;
   const tied = hint !== undefined && (hint.sessionId !== undefined ? hint.sessionId === active.session.id : hint.subject === active.user.sub);
   if (tied) {
-    await endSession(active.session.id, deps);
+    await endSession(active.session.id, deps, { reason: 'logout', context: { actor: `user:${active.user.sub}`, ...input.origin } });
     return finished(request);
   }
   const fields: Record<string, string> = {};
@@ -59,7 +60,7 @@ export async function requestLogout(input: { readonly params: unknown; readonly 
 }
 
 /** The confirmation form: "Sign out" ends the session, "Stay signed in" keeps it. */
-export async function confirmLogout(input: { readonly form: Readonly<Record<string, unknown>>; readonly sessionSecret: string | undefined }, deps: LogoutDeps): Promise<LogoutResult> {
+export async function confirmLogout(input: { readonly form: Readonly<Record<string, unknown>>; readonly sessionSecret: string | undefined; readonly origin?: AuditOrigin }, deps: LogoutDeps): Promise<LogoutResult> {
   const { csrf_token: _csrf, decision, ...rest } = input.form;
   const request = await validateLogoutRequest(rest, deps); // the carried fields are checked again, never trusted
   const active = await findSession(input.sessionSecret, deps);
@@ -69,6 +70,6 @@ export async function confirmLogout(input: { readonly form: Readonly<Record<stri
     const clientName = request.client?.metadata.client_name;
     return { kind: 'page', status: 200, clearSession: false, page: { page: 'signed_out', reason: 'stayed_signed_in', ...(clientName !== undefined && { clientName }) } };
   }
-  await endSession(active.session.id, deps);
+  await endSession(active.session.id, deps, { reason: 'logout', context: { actor: `user:${active.user.sub}`, ...input.origin } });
   return finished(request);
 }

@@ -1,7 +1,9 @@
 // The consent form (OIDC Core §3.1.2.4): allow remembers the scopes for this user and client and answers with a code;
 // deny answers access_denied (RFC 6749 §4.1.2.1).
 import { responseTarget } from '../protocol/authorization/authorization-response.js';
+import { toAuditRecord, type AuditOrigin } from '../protocol/audit/audit-event.js';
 import { invalidRequest, OAuthError } from '../protocol/errors.js';
+import { formatScope } from '../protocol/scope.js';
 import { finishInteraction } from './continue-interaction.js';
 import type { InteractionDeps, InteractionInput, InteractionResult } from './interaction-result.js';
 import { nextStep } from './next-step.js';
@@ -11,6 +13,8 @@ import { decideDevice } from './verify-device.js';
 
 export interface ConsentInput extends InteractionInput {
   readonly form: Readonly<Record<string, unknown>>;
+  /** For the consent.given audit event. */
+  readonly origin?: AuditOrigin;
 }
 
 export async function submitConsent(input: ConsentInput, deps: InteractionDeps): Promise<InteractionResult> {
@@ -30,6 +34,14 @@ export async function submitConsent(input: ConsentInput, deps: InteractionDeps):
     await deps.storage.interactions.consume(interaction.id, deps.clock.now());
     throw new OAuthError('access_denied', 'the user denied the request').redirectTo(responseTarget(interaction.request, deps.config.issuer));
   }
-  await deps.storage.consents.remember(active.user.sub, client.clientId, interaction.request.scope, deps.clock.now());
+  const given = toAuditRecord(
+    { type: 'consent.given', clientId: client.clientId, subject: active.user.sub, details: { scope: formatScope(interaction.request.scope) } },
+    { actor: `user:${active.user.sub}`, ...input.origin },
+    deps,
+  );
+  await deps.storage.transaction(async (tx) => {
+    await tx.consents.remember(active.user.sub, client.clientId, interaction.request.scope, deps.clock.now());
+    await tx.audit.record(given); // issue 9 item 8: the consent and its record together
+  });
   return finishInteraction(interaction, active, deps);
 }

@@ -94,13 +94,14 @@ describe('RFC 8414 §3: keys come from the issuer metadata, cached; an unknown k
     expect(issuer.jwksRequests).toBe(before + 1);
   });
 
-  it('RFC 8414 §3.3: metadata naming another issuer is an error, not a verdict on the token', async () => {
+  it('RFC 8414 §3.3: metadata naming another issuer is the issuer\'s failure (503 temporarily_unavailable), not a verdict on the token', async () => {
     const liar = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer: 'https://evil.example.com', jwks_uri: `${issuer.issuer}/jwks` })));
     await new Promise<void>((resolve) => liar.listen(0, '127.0.0.1', resolve));
     const verifier = createAccessTokenVerifier({ issuer: `http://127.0.0.1:${(liar.address() as AddressInfo).port}`, audience: issuer.audience });
     const error = await verifier.verify(request(`Bearer ${await issuer.jwt()}`)).catch((thrown: unknown) => thrown);
-    expect(error).not.toBeInstanceOf(ResourceError);
-    expect(String(error)).toMatch(/issuer does not match/);
+    expect(error).toBeInstanceOf(ResourceError);
+    expect(error).toMatchObject({ code: 'temporarily_unavailable', status: 503 });
+    expect(String((error as ResourceError).cause)).toMatch(/issuer does not match/);
     liar.close();
   });
 });

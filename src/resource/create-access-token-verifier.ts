@@ -56,7 +56,8 @@ export interface AccessTokenVerifierOptions {
 export interface AccessTokenVerifier {
   /**
    * The caller, if the request carries a valid access token meeting `requirements`; else throws a ResourceError
-   * (RFC 6750 §3). Failures to reach the issuer are thrown as they are (answer 5xx, not 401).
+   * (RFC 6750 §3). When the issuer cannot be reached (discovery, JWKS, introspection) the ResourceError is
+   * `temporarily_unavailable` (503, not the token's fault: no error in the challenge); the failure is its `cause`.
    */
   verify(request: ResourceRequest, requirements?: Requirements): Promise<Principal>;
   /** Checks `requirements` against a principal verified earlier in the same request; throws a ResourceError. */
@@ -202,7 +203,9 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
       }, requirements);
     } catch (error) {
       if (error instanceof Rejection) throw refuse(scheme, error.code, error.description, { cause: error.cause ?? error });
-      throw error;
+      if (error instanceof ResourceError) throw error;
+      // Discovery, JWKS or introspection failed or timed out: the issuer is unreachable or broken.
+      throw new ResourceError('temporarily_unavailable', 'the authorization server could not be reached; try again later', challengeFor(), { cause: error });
     }
   }
 

@@ -48,3 +48,27 @@ describe('fastifyResource', () => {
     await app.close();
   });
 });
+
+describe('Issue #9: the issuer cannot be reached', () => {
+  it('answers 503 temporarily_unavailable, not 500 and not 401 (RFC 6750 §3 has no code for it)', async () => {
+    const closed = Fastify();
+    await closed.listen({ host: '127.0.0.1', port: 0 });
+    const deadIssuer = `http://127.0.0.1:${(closed.server.address() as { port: number }).port}`;
+    await closed.close(); // nothing listens there now
+    const verifier = createAccessTokenVerifier({ issuer: deadIssuer, audience: issuer.audience, httpTimeoutMs: 2000 });
+    const app = Fastify();
+    await app.register(fastifyResource, { verifier });
+    app.get('/read', async () => 'read');
+    const token = await issuer.jwt({ scope: ['read'] });
+    for (const authorization of [`Bearer ${token}`, `DPoP ${token}`]) {
+      const response = await app.inject({ url: '/read', headers: { authorization } });
+      expect(response.statusCode).toBe(503);
+      expect(response.json()).toEqual({ error: 'temporarily_unavailable', error_description: 'the authorization server could not be reached; try again later' });
+      expect(response.headers['www-authenticate']).not.toContain('error=');
+      expect(response.body).not.toContain(token);
+    }
+    // no credentials: still the plain 401 challenge, the issuer is not needed for that
+    expect((await app.inject({ url: '/read' })).statusCode).toBe(401);
+    await app.close();
+  });
+});

@@ -1,13 +1,18 @@
 // Errors a protected resource sends: RFC 6750 §3 (Bearer), RFC 9449 §7.1 (DPoP), RFC 9728 §5.1 (resource_metadata).
 
-/** RFC 6750 §3.1 codes, plus `invalid_dpop_proof` (RFC 9449 §7.1). No code at all means "no credentials were sent". */
-export type ResourceErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'invalid_dpop_proof';
+/**
+ * RFC 6750 §3.1 codes, plus `invalid_dpop_proof` (RFC 9449 §7.1) and `temporarily_unavailable` (503: the authorization
+ * server could not be reached; RFC 6750 has no code for it, so RFC 6749 §4.1.2.1's is used). No code at all means
+ * "no credentials were sent".
+ */
+export type ResourceErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'invalid_dpop_proof' | 'temporarily_unavailable';
 
 const STATUS = {
   invalid_request: 400,
   invalid_token: 401,
   insufficient_scope: 403,
   invalid_dpop_proof: 401,
+  temporarily_unavailable: 503,
 } as const satisfies Record<ResourceErrorCode, number>;
 
 export type AuthScheme = 'Bearer' | 'DPoP';

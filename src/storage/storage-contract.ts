@@ -79,6 +79,20 @@ export function storageContract(name: string, open: () => Promise<Storage>): voi
         await storage.signingKeys.remove(['a', 'c', 'unknown']);
         expect((await storage.signingKeys.list()).map((key) => key.kid)).toEqual(['b']);
       });
+
+      it('Issue #9 §6: exclusively() makes racing callers take turns: ten at once "add a key if there is none" leave one', async () => {
+        const storage = await fresh();
+        await Promise.all(
+          Array.from({ length: 10 }, () =>
+            storage.signingKeys.exclusively(async (keys) => {
+              const none = (await keys.list()).length === 0;
+              await new Promise((resolve) => setTimeout(resolve, 20)); // making a key takes a while (RSA: tens of ms)
+              if (none) await keys.add(aSigningKey());
+            }),
+          ),
+        );
+        expect(await storage.signingKeys.list()).toHaveLength(1);
+      });
     });
 
     describe('RFC 7523 §3 / RFC 9449 §11.1: a replay marker is single-use across racing callers', () => {

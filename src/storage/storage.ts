@@ -31,6 +31,11 @@ export interface SigningKeys {
   add(key: SigningKeyRecord): Promise<void>;
   /** Deletes keys that are out of the JWKS for good. */
   remove(kids: readonly string[]): Promise<void>;
+  /**
+   * Runs `work` in one transaction holding a lock on the key list: callers in every process sharing the database take
+   * turns, so a check-then-add (the first keys, made by processes starting together) happens once.
+   */
+  exclusively<T>(work: (keys: SigningKeys) => Promise<T>): Promise<T>;
 }
 
 /**

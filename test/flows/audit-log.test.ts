@@ -6,7 +6,8 @@ import { run } from '../../src/cli/run.js';
 import { USER_AGENT_MAX } from '../../src/protocol/audit/audit-event.js';
 import { ADMIN_ENV, ADMIN_TOKEN, adminRequest } from '../support/admin.js';
 import { authorizeOverHttp, codeRequest, createAuthorizationClient, createTestUser, PASSWORD } from '../support/authorization-fixtures.js';
-import { HttpAgent } from '../support/http-agent.js';
+import { exchangeCode, responseParams } from '../support/authorization-fixtures.js';
+import { hiddenField, HttpAgent } from '../support/http-agent.js';
 import { createTestClient, endpoints, issueUserTokens } from '../support/token-fixtures.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -133,5 +134,101 @@ describe('issue 9 item 8: the audit log', () => {
     const all = JSON.stringify(await server.server.deps.storage.audit.list({ limit: 1000 }));
     expect(all).not.toContain('not-the-password');
     expect(all).not.toContain(PASSWORD);
+  });
+
+  it('Issue #9 §8: token issued (client_credentials) with grant type, client and token kinds, from where; never the token', async () => {
+    const client = await createTestClient(server);
+    const response = await fetch(`${server.url}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: client.basic, 'user-agent': 'cc-bench/1' },
+      body: 'grant_type=client_credentials&scope=read',
+    });
+    expect(response.status).toBe(200);
+    const { access_token: accessToken } = (await response.json()) as { access_token: string };
+    secrets.push(accessToken, client.secret);
+    const events = await server.server.deps.storage.audit.list({ type: 'token.issued', clientId: client.clientId });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ actor: `client:${client.clientId}`, ip: '127.0.0.1', userAgent: 'cc-bench/1', details: { grant_type: 'client_credentials', issued: 'access_token', format: 'opaque', scope: 'read' } });
+    expect(events[0]?.subject).toBeUndefined();
+    expect(JSON.stringify(events)).not.toContain(accessToken);
+
+    const cli = await latchkey(['audit', '--type', 'token.issued', '--client', client.clientId, '--json']);
+    expect(cli.code).toBe(0);
+    expect(JSON.parse(cli.stdout.join('\n'))).toEqual([expect.objectContaining({ type: 'token.issued', client_id: client.clientId, details: expect.objectContaining({ grant_type: 'client_credentials' }) })]);
+  });
+
+  it('Issue #9 §8: consent given, tokens issued by code and refresh, revocation by the client, and logout, each with who and from where', async () => {
+    const user = await createTestUser(server, 'consenting');
+    const client = await createAuthorizationClient(server, { policy: { alwaysIssueRefreshToken: true } });
+    const agent = new HttpAgent(server.url);
+    const request = codeRequest(client);
+    const redirect = await authorizeOverHttp(agent, request.path, { username: 'consenting' });
+    const code = responseParams(redirect.headers.get('location') as string).get('code') as string;
+    const consent = await server.server.deps.storage.audit.list({ type: 'consent.given', clientId: client.clientId });
+    expect(consent).toHaveLength(1);
+    expect(consent[0]).toMatchObject({ actor: `user:${user.sub}`, subject: user.sub, ip: '127.0.0.1', details: { scope: 'openid profile email' } });
+
+    const tokens = (await (await exchangeCode(server, client, code, request.pkce.verifier)).json()) as { access_token: string; refresh_token: string; id_token: string };
+    const refreshed = await endpoints(server).refresh(client, tokens.refresh_token);
+    expect(refreshed.status).toBe(200);
+    const newRefresh = refreshed.body.refresh_token as string;
+    secrets.push(code, tokens.access_token, tokens.refresh_token, tokens.id_token, newRefresh, refreshed.body.access_token as string);
+    const issued = await server.server.deps.storage.audit.list({ type: 'token.issued', clientId: client.clientId });
+    expect(issued.map((event) => [event.details.grant_type, event.details.issued])).toEqual([
+      ['refresh_token', 'access_token refresh_token'],
+      ['authorization_code', 'access_token refresh_token id_token'],
+    ]);
+    for (const event of issued) expect(event).toMatchObject({ actor: `client:${client.clientId}`, subject: user.sub, ip: '127.0.0.1' });
+
+    expect((await endpoints(server).revoke(client, newRefresh)).status).toBe(200);
+    const revoked = await server.server.deps.storage.audit.list({ type: 'token.revoked', clientId: client.clientId });
+    expect(revoked).toHaveLength(1);
+    expect(revoked[0]).toMatchObject({ actor: `client:${client.clientId}`, subject: user.sub, ip: '127.0.0.1', details: { revoked_by: 'client', kind: 'refresh_token' } });
+
+    const logout = await agent.get(`/logout?id_token_hint=${encodeURIComponent(tokens.id_token)}`);
+    expect(logout.status).toBe(200);
+    const ended = await server.server.deps.storage.audit.list({ type: 'session.ended', limit: 1000 });
+    expect(ended.filter((event) => event.subject === user.sub)).toEqual([expect.objectContaining({ actor: `user:${user.sub}`, ip: '127.0.0.1', details: expect.objectContaining({ reason: 'logout' }) })]);
+  });
+
+  it('Issue #9 §8: revocation by the user (connected apps) records consent revoked and tokens revoked by the user', async () => {
+    const user = await createTestUser(server, 'revoking');
+    const client = await createAuthorizationClient(server);
+    const agent = new HttpAgent(server.url);
+    const request = codeRequest(client);
+    const redirect = await authorizeOverHttp(agent, request.path, { username: 'revoking' });
+    const code = responseParams(redirect.headers.get('location') as string).get('code') as string;
+    expect((await exchangeCode(server, client, code, request.pkce.verifier)).status).toBe(200);
+    const csrf = hiddenField(await (await agent.get('/account')).text(), 'csrf_token') as string;
+    expect((await agent.post('/account/apps/revoke', { csrf_token: csrf, client_id: client.clientId })).status).toBe(303);
+    const byUser = (await server.server.deps.storage.audit.list({ clientId: client.clientId })).filter((event) => event.type === 'consent.revoked' || event.type === 'token.revoked');
+    expect(byUser.map((event) => event.type).sort()).toEqual(['consent.revoked', 'token.revoked']);
+    for (const event of byUser) expect(event).toMatchObject({ actor: `user:${user.sub}`, subject: user.sub, ip: '127.0.0.1' });
+    expect(byUser.find((event) => event.type === 'token.revoked')?.details).toMatchObject({ revoked_by: 'user', grants: 1 });
+
+    const cli = await latchkey(['audit', '--type', 'consent.revoked', '--client', client.clientId]);
+    expect(cli.stdout).toHaveLength(1);
+    expect(cli.stdout[0]).toContain('consent.revoked');
+  });
+
+  it('Issue #9 §8: nothing secret after the token, consent, revocation and logout events either', async () => {
+    const all = JSON.stringify(await server.server.deps.storage.audit.list({ limit: 1000 }));
+    for (const secret of secrets) expect(all).not.toContain(secret);
+  });
+});
+
+describe('Issue #9 §8: LATCHKEY_AUDIT_TOKEN_ISSUED=user leaves machine tokens out of the audit log', () => {
+  it('a client_credentials token is issued without an event; a token for a person still has one', async () => {
+    const quiet = await startTestServer({ env: { LATCHKEY_AUDIT_TOKEN_ISSUED: 'user' } });
+    try {
+      const client = await createTestClient(quiet);
+      expect((await endpoints(quiet).token(client, { grant_type: 'client_credentials' })).status).toBe(200);
+      const { refreshToken } = await issueUserTokens(quiet, client);
+      expect((await endpoints(quiet).refresh(client, refreshToken)).status).toBe(200);
+      const events = await quiet.server.deps.storage.audit.list({ type: 'token.issued', clientId: client.clientId });
+      expect(events.map((event) => event.details.grant_type)).toEqual(['refresh_token', 'authorization_code']); // no client_credentials
+    } finally {
+      await quiet.close();
+    }
   });
 });

@@ -21,7 +21,7 @@ async function issueBound(server: TestServer, client: TestClient, key?: DpopKey)
   const grantId = randomUUID();
   const scope = ['openid', 'offline_access', 'read'];
   await deps.storage.grants.create({ id: grantId, clientId: client.clientId, subject: 'user-alice', scope, resources: [], createdAt: now, expiresAt: now + 60_000 });
-  const issued = await createTokenIssuer(deps).issue({ client: client.client, grantId, subject: 'user-alice', scope, resources: [], refreshToken: true, ...(key && { dpopJkt: key.jkt }) });
+  const issued = await createTokenIssuer(deps).issue({ client: client.client, audit: { grantType: 'authorization_code' }, grantId, subject: 'user-alice', scope, resources: [], refreshToken: true, ...(key && { dpopJkt: key.jkt }) });
   return { accessToken: issued.accessToken, refreshToken: issued.refreshToken as string, grantId };
 }
 
@@ -57,6 +57,7 @@ describe('RFC 9449: DPoP at the token endpoint', () => {
     const response = await clientCredentials(jwtClient, await dpopProof(key, { htu: tokenUrl }));
     expect(response.status).toBe(200);
     expect(response.body.token_type).toBe('DPoP');
+    expect(response.headers.get('dpop-nonce'), 'no nonce when nonces are off (§8)').toBeNull();
     const token = String(response.body.access_token);
     expect(decodeJwt(token).cnf).toEqual({ jkt: key.jkt });
     const introspected = await api.introspect(jwtClient, token);
@@ -193,6 +194,22 @@ describe('RFC 9449 §8: authorization-server nonces', () => {
     const retry = await request(await dpopProof(key, { htu: tokenUrl, nonce: String(nonce) }));
     expect(retry.status).toBe(200);
     expect(retry.body.token_type).toBe('DPoP');
+  });
+
+  it('§8: a successful token response carries a fresh DPoP-Nonce, which the next request can use without failing first', async () => {
+    const key = await dpopKey();
+    const first = await request(await dpopProof(key, { htu: tokenUrl }));
+    const issued = await request(await dpopProof(key, { htu: tokenUrl, nonce: String(first.headers.get('dpop-nonce')) }));
+    expect(issued.status).toBe(200);
+    const next = issued.headers.get('dpop-nonce');
+    expect(next).toEqual(expect.any(String));
+    const again = await request(await dpopProof(key, { htu: tokenUrl, nonce: String(next) }));
+    expect(again.status).toBe(200);
+    expect(again.headers.get('dpop-nonce')).toEqual(expect.any(String));
+    // a Bearer request (no proof) gets none
+    const bearer = await postForm(`${server.url}/token`, { grant_type: 'client_credentials' }, { authorization: client.basic });
+    expect(bearer.status).toBe(200);
+    expect(bearer.headers.get('dpop-nonce')).toBeNull();
   });
 
   it('§9: at a protected resource a missing nonce is 401 use_dpop_nonce with a DPoP challenge and a DPoP-Nonce header', async () => {

@@ -31,7 +31,7 @@ export async function startLatchkeyIssuer(): Promise<IssuerUnderTest> {
     const resource = request.audience ?? API_RESOURCE;
     if (request.jkt !== undefined) {
       // DPoP at the token endpoint is issue 6; the issuer already binds tokens it is asked to (RFC 9449 §6).
-      const issued = await createTokenIssuer(deps).issue({ client: client.client, scope, resources: [resource], refreshToken: false, dpopJkt: request.jkt });
+      const issued = await createTokenIssuer(deps).issue({ client: client.client, audit: { grantType: 'client_credentials' }, scope, resources: [resource], refreshToken: false, dpopJkt: request.jkt });
       return issued.accessToken;
     }
     const response = await api.token(client, { grant_type: 'client_credentials', scope: scope.join(' '), resource });

@@ -22,6 +22,10 @@ declare module 'vitest' {
 export interface RunningPostgres {
   readonly adminUrl: string;
   readonly startupMs: number;
+  /** Stops the server but keeps its data directory and port (`pg_ctl stop -m <mode>`): a fault, for fault tests. */
+  halt(mode: 'immediate' | 'fast'): Promise<void>;
+  /** Starts the halted server again on the same port and data directory. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -106,7 +110,13 @@ export async function startPostgres(binDir: string): Promise<RunningPostgres> {
         // Only now: if the process exits while pg_ctl runs, the exit hook still cleans up.
         process.off('exit', stopOnExit);
       };
-      return { adminUrl, startupMs: Math.round(performance.now() - started), stop };
+      const halt = async (mode: 'immediate' | 'fast') => {
+        await asServerUser(join(binDir, 'pg_ctl'), ['-D', dataDir, '-m', mode, '-w', '-t', '30', 'stop']);
+      };
+      const resume = async () => {
+        await asServerUser(join(binDir, 'pg_ctl'), ['-D', dataDir, '-l', log, '-w', '-t', '30', '-o', `-p ${port}`, 'start']);
+      };
+      return { adminUrl, startupMs: Math.round(performance.now() - started), halt, resume, stop };
     }
     throw lastError;
   } catch (error) {

@@ -83,6 +83,7 @@ export async function issueUserTokens(
   });
   const issued = await createTokenIssuer(deps).issue({
     client: client.client,
+    audit: { grantType: 'authorization_code' },
     grantId,
     subject: options.subject ?? 'user-alice',
     scope,

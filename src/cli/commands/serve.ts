@@ -8,6 +8,7 @@ import { startServer } from '../../app.js';
 import type { Config } from '../../config/config.js';
 import { loadConfig } from '../../config/load-config.js';
 import { loadMasterKey } from '../../config/load-master-key.js';
+import { aggregateWorkerMetrics } from '../../http/metrics/cluster-metrics.js';
 import { systemClock } from '../../lib/clock.js';
 import { KeyRing } from '../../protocol/keys/key-ring.js';
 import { openStorage, redactDatabaseUrl } from '../../storage/open-storage.js';
@@ -112,6 +113,7 @@ async function supervise(count: number, config: Config, io: CliIo): Promise<numb
     let failed = false;
     const restarts: number[] = [];
     const live = new Set<Worker>();
+    const metrics = aggregateWorkerMetrics(() => live); // a scrape of any worker's admin listener covers them all
     const fork = (): void => {
       const worker = cluster.fork();
       live.add(worker);
@@ -126,7 +128,10 @@ async function supervise(count: number, config: Config, io: CliIo): Promise<numb
         }
         if (stopping) {
           if (code !== 0) failed = true;
-          if (live.size === 0) resolve(failed ? 1 : 0);
+          if (live.size === 0) {
+            metrics.stop();
+            resolve(failed ? 1 : 0);
+          }
           return;
         }
         const now = Date.now();
@@ -137,7 +142,10 @@ async function supervise(count: number, config: Config, io: CliIo): Promise<numb
           io.stderr(`latchkey: more than ${MAX_RESTARTS_PER_MINUTE} worker exits in a minute; stopping`);
           failed = true;
           stop();
-          if (live.size === 0) resolve(1);
+          if (live.size === 0) {
+            metrics.stop();
+            resolve(1);
+          }
         } else fork();
       });
     };

@@ -1,6 +1,7 @@
 // The account pages of the signed-in person: GET /account, and its forms (303 after each, RFC 9700 §4.12).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountInput, AccountResult } from '../../interaction/account.js';
+import { requestOrigin } from '../audit-context.js';
 import { clearSessionCookie, readCookie, type CookieSettings } from '../cookies.js';
 import { sendPage, sendRedirect, type PageRenderer } from '../page-response.js';
 
@@ -25,7 +26,7 @@ export function accountRoutes(app: FastifyInstance, options: AccountRouteOptions
   const input = (request: FastifyRequest): AccountInput => {
     const form = typeof request.body === 'object' && request.body !== null ? (request.body as Record<string, unknown>) : undefined;
     const notice = (request.query as Record<string, unknown>).notice;
-    return { sessionSecret: readCookie(request, cookies.sessionName), ...(form !== undefined && { form }), ...(typeof notice === 'string' && { notice }) };
+    return { sessionSecret: readCookie(request, cookies.sessionName), origin: requestOrigin(request), ...(form !== undefined && { form }), ...(typeof notice === 'string' && { notice }) };
   };
   const config = { page: true };
   app.get('/account', { config }, async (request, reply) => send(reply, await options.show(input(request))));

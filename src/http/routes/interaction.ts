@@ -2,6 +2,8 @@
 // take the forms and answer with 303 (RFC 9700 §4.12) or a page.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { InteractionInput, InteractionResult } from '../../interaction/interaction-result.js';
+import type { AuditOrigin } from '../../protocol/audit/audit-event.js';
+import { requestOrigin } from '../audit-context.js';
 import { clearInteractionCookie, interactionPath, readCookie, setSessionCookie, type CookieSettings } from '../cookies.js';
 import { sendAuthorizationResponse, sendPage, sendRedirect, type PageRenderer } from '../page-response.js';
 
@@ -11,7 +13,7 @@ export interface InteractionSteps {
   show(input: InteractionInput): Promise<InteractionResult>;
   login(input: InteractionInput & { form: Form; ip: string }): Promise<InteractionResult>;
   selectAccount(input: InteractionInput & { form: Form }): Promise<InteractionResult>;
-  consent(input: InteractionInput & { form: Form }): Promise<InteractionResult>;
+  consent(input: InteractionInput & { form: Form; origin: AuditOrigin }): Promise<InteractionResult>;
 }
 
 export interface InteractionRouteOptions {
@@ -52,6 +54,6 @@ export function interactionRoutes(app: FastifyInstance, { steps, cookies, render
   });
   app.post('/interaction/:id/consent', { config }, async (request, reply) => {
     const base = input(request);
-    return send(reply, base.interactionId, await steps.consent({ ...base, form: form(request) }));
+    return send(reply, base.interactionId, await steps.consent({ ...base, form: form(request), origin: requestOrigin(request) }));
   });
 }

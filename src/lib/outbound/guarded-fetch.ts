@@ -1,5 +1,5 @@
-// Outbound HTTP requests to URLs that clients supply (jwks_uri now; request_uri, sector_identifier_uri and
-// backchannel_logout_uri later): issue 9 item 3, RFC 7591 §5 and RFC 9700 §4.15 on server-side request forgery.
+// Outbound HTTP requests to URLs that clients supply (jwks_uri, backchannel_logout_uri; request_uri and
+// sector_identifier_uri are never fetched): issue 9 item 3, RFC 7591 §5 and RFC 9700 §4.15 on server-side request forgery.
 // https only; the host is resolved here and every address checked; the connection goes to the checked address
 // (DNS-rebinding safe) with SNI and Host kept; a deadline, a size cap, and no redirects.
 // Lives in lib/: it is I/O plumbing with no protocol rule, usable by any protocol module below the pure core.
@@ -126,6 +126,21 @@ export async function resolveOutboundTarget(raw: string, options: OutboundOption
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.15
  */
 export async function guardedGet(raw: string, options: OutboundOptions = {}): Promise<OutboundResponse> {
+  return guardedRequest(raw, 'GET', undefined, options);
+}
+
+/**
+ * POST `body` (form-encoded) to `raw` under the outbound policy, with the same checks as guardedGet: the back-channel
+ * logout request (OIDC Back-Channel Logout 1.0 §2.5). A 3xx is a failure, never followed.
+ */
+export async function guardedPostForm(raw: string, form: Readonly<Record<string, string>>, options: OutboundOptions = {}): Promise<OutboundResponse> {
+  return guardedRequest(raw, 'POST', new URLSearchParams(form).toString(), {
+    ...options,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'cache-control': 'no-store', ...options.headers },
+  });
+}
+
+async function guardedRequest(raw: string, method: 'GET' | 'POST', body: string | undefined, options: OutboundOptions): Promise<OutboundResponse> {
   const target = await resolveOutboundTarget(raw, options);
   const timeoutMs = options.timeoutMs ?? OUTBOUND_DEFAULTS.timeoutMs;
   const maxBytes = options.maxBytes ?? OUTBOUND_DEFAULTS.maxBytes;
@@ -147,11 +162,11 @@ export async function guardedGet(raw: string, options: OutboundOptions = {}): Pr
       hostname: target.host,
       port: target.url.port === '' ? undefined : Number(target.url.port),
       path: `${target.url.pathname}${target.url.search}`,
-      method: 'GET',
+      method,
       lookup: pinned,
       ...(isIP(target.host) === 0 && { servername: target.host }), // SNI and certificate check against the name
       agent: false, // no pooled socket connected under an earlier, different answer
-      headers: { 'user-agent': 'latchkey', ...options.headers },
+      headers: { 'user-agent': 'latchkey', ...options.headers, ...(body !== undefined && { 'content-length': String(Buffer.byteLength(body)) }) },
     });
     const deadline = setTimeout(() => fail(`did not answer within ${timeoutMs} ms`), timeoutMs); // headers and body
     outgoing.on('error', (error) => fail('could not be fetched', error));
@@ -175,6 +190,6 @@ export async function guardedGet(raw: string, options: OutboundOptions = {}): Pr
       });
       return undefined;
     });
-    outgoing.end();
+    outgoing.end(body);
   });
 }

@@ -17,6 +17,7 @@ export type AuditEventType =
   | 'consent.revoked'
   | 'token.issued'
   | 'token.revoked'
+  | 'session.ended'
   | 'refresh_token.reuse_detected'
   | 'code.reuse_detected'
   | 'client_assertion.replayed'
@@ -24,7 +25,7 @@ export type AuditEventType =
 
 export const AUDIT_EVENT_TYPES: readonly AuditEventType[] = [
   'client.created', 'client.updated', 'client.deleted', 'client.secret_rotated', 'registration_token.created', 'key.rotated',
-  'login.succeeded', 'login.failed', 'consent.given', 'consent.revoked', 'token.issued', 'token.revoked',
+  'login.succeeded', 'login.failed', 'consent.given', 'consent.revoked', 'token.issued', 'token.revoked', 'session.ended',
   'refresh_token.reuse_detected', 'code.reuse_detected', 'client_assertion.replayed', 'rate_limit.exceeded',
 ];
 
@@ -35,6 +36,9 @@ export interface AuditContext {
   readonly ip?: string;
   readonly userAgent?: string;
 }
+
+/** Where a request came from, before the actor is known. */
+export type AuditOrigin = Omit<AuditContext, 'actor'>;
 
 export interface AuditDeps {
   readonly audit: AuditLog;

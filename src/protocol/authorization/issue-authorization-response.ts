@@ -22,7 +22,7 @@ export async function issueAuthorizationResponse(request: AuthorizationRequest, 
   await deps.storage.grants.create({ id: grantId, clientId: client.clientId, subject: user.sub, scope: request.scope, resources: request.resources ?? [], ...login, createdAt: now, expiresAt: now });
   const parts = request.responseType.split(' ');
   const issued = parts.includes('token')
-    ? await deps.tokens.issue({ client, grantId, subject: user.sub, scope: request.scope, resources: request.resources ?? [], ...login, refreshToken: false })
+    ? await deps.tokens.issue({ client, audit: { grantType: 'implicit', idToken: parts.includes('id_token') }, grantId, subject: user.sub, scope: request.scope, resources: request.resources ?? [], ...login, refreshToken: false })
     : undefined;
   const idToken = parts.includes('id_token')
     ? await signIdToken({ client, user, scope: request.scope, ...(request.nonce !== undefined && { nonce: request.nonce }), ...login, ...(issued !== undefined && { accessToken: issued.accessToken }) }, deps)

@@ -1,10 +1,10 @@
 // Authorization code exchange: RFC 6749 §4.1.3, with PKCE per RFC 7636 §4.6 and the ID Token of OIDC Core §3.1.3.3.
 import { hashSecret } from '../../lib/hash.js';
 import { recordAuditEvent } from '../audit/audit-event.js';
-import { invalidGrant } from '../errors.js';
+import { invalidGrant, OAuthError } from '../errors.js';
 import { verifyCodeVerifier } from '../pkce/verify-code-verifier.js';
 import { issueUserTokens } from '../tokens/issue-user-tokens.js';
-import type { TokenGrant } from './token-grant.js';
+import { issuanceAudit, type TokenGrant } from './token-grant.js';
 import { selectTokenResources } from '../resource-indicators/select-token-resources.js';
 
 /** Issue 9 item 8: a replayed code is a security event (the grant it revoked, whose it was). */
@@ -16,7 +16,8 @@ export const authorizationCodeGrant: TokenGrant = {
   grantType: 'authorization_code',
   parameters: new Set(['code', 'redirect_uri', 'code_verifier', 'resource']),
 
-  async exchange({ client, params, dpopJkt }, deps) {
+  async exchange(request, deps) {
+    const { client, params, dpopJkt } = request;
     const { storage, clock } = deps;
     const hash = hashSecret(params.required('code'));
     const code = await storage.authorizationCodes.find(hash);
@@ -42,29 +43,39 @@ export const authorizationCodeGrant: TokenGrant = {
     // before the code is used up, so a wrong resource does not burn it.
     const granted = (await storage.grants.find(code.grantId))?.resources ?? [];
     const resources = selectTokenResources(params.optional('resource'), granted, deps.config);
-    if (!(await storage.authorizationCodes.consume(hash, now))) {
-      await storage.grants.revoke(code.grantId, now); // lost a race with another redemption: a replay
-      await auditReuse(code.grantId, code.subject, client.clientId, deps);
-      throw invalidGrant('authorization code has already been used');
-    }
     const user = await storage.users.find(code.subject);
     if (user === undefined || user.disabled) throw invalidGrant('the user can no longer sign in');
 
-    return issueUserTokens(
-      {
-        client,
-        user,
-        grantId: code.grantId,
-        scope: code.scope,
-        resources,
-        ...(code.nonce !== undefined && { nonce: code.nonce }),
-        authTime: code.authTime,
-        ...(code.acr !== undefined && { acr: code.acr }),
-        amr: code.amr,
-        ...(code.sessionId !== undefined && { sessionId: code.sessionId }),
-        ...(dpopJkt !== undefined && { dpopJkt }), // RFC 9449 §5
-      },
-      deps,
-    );
+    try {
+      // The code is used up in the transaction that writes the tokens, so that a concurrent redemption (in any
+      // process) that finds it used also finds them, and its revocation below reaches them: exactly one winner,
+      // whose tokens die with the replay (§4.1.2).
+      return await issueUserTokens(
+        {
+          client,
+          audit: issuanceAudit(request, 'authorization_code'),
+          user,
+          grantId: code.grantId,
+          scope: code.scope,
+          resources,
+          ...(code.nonce !== undefined && { nonce: code.nonce }),
+          authTime: code.authTime,
+          ...(code.acr !== undefined && { acr: code.acr }),
+          amr: code.amr,
+          ...(code.sessionId !== undefined && { sessionId: code.sessionId }),
+          ...(dpopJkt !== undefined && { dpopJkt }), // RFC 9449 §5
+          redeemsCode: hash,
+        },
+        deps,
+      );
+    } catch (error) {
+      // Refused because another redemption used the code meanwhile (or revoked the grant on seeing it used): a replay.
+      if (error instanceof OAuthError && error.code === 'invalid_grant' && (await storage.authorizationCodes.find(hash))?.consumedAt !== undefined) {
+        await storage.grants.revoke(code.grantId, clock.now());
+        await auditReuse(code.grantId, code.subject, client.clientId, deps);
+        throw invalidGrant('authorization code has already been used');
+      }
+      throw error;
+    }
   },
 };

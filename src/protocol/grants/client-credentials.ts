@@ -5,14 +5,15 @@ import { invalidScope, OAuthError } from '../errors.js';
 import { selectTokenResources } from '../resource-indicators/select-token-resources.js';
 import { parseScope } from '../scope.js';
 import { tokenResponse } from '../tokens/token-response.js';
-import type { TokenGrant } from './token-grant.js';
+import { issuanceAudit, type TokenGrant } from './token-grant.js';
 
 export const clientCredentialsGrant: TokenGrant = {
   grantType: 'client_credentials',
   parameters: new Set(['scope', 'resource']),
 
   /** @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4.2 */
-  async exchange({ client, params, dpopJkt }, deps) {
+  async exchange(request, deps) {
+    const { client, params, dpopJkt } = request;
     if (isPublicClient(client)) throw new OAuthError('unauthorized_client', 'client_credentials is for confidential clients only');
     const allowed = parseScope(client.metadata.scope);
     const requested = params.optional('scope');
@@ -20,7 +21,7 @@ export const clientCredentialsGrant: TokenGrant = {
     const scope = requested === undefined ? allowed : parseScope(requested);
     if (scope.some((item) => !allowed.includes(item))) throw invalidScope('the requested scope exceeds what the client is allowed');
     const resources = selectTokenResources(params.optional('resource'), [], deps.config);
-    const issued = await deps.tokens.issue({ client, scope, resources, refreshToken: false, dpopJkt });
+    const issued = await deps.tokens.issue({ client, audit: issuanceAudit(request, 'client_credentials'), scope, resources, refreshToken: false, dpopJkt });
     return tokenResponse(issued);
   },
 };

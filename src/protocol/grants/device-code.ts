@@ -4,14 +4,15 @@ import { hashSecret } from '../../lib/hash.js';
 import { DEVICE_CODE_GRANT_TYPE, DEVICE_FLOW } from '../device/authorize-device.js';
 import { invalidGrant, OAuthError } from '../errors.js';
 import { issueUserTokens } from '../tokens/issue-user-tokens.js';
-import type { TokenGrant } from './token-grant.js';
+import { issuanceAudit, type TokenGrant } from './token-grant.js';
 
 export const deviceCodeGrant: TokenGrant = {
   grantType: DEVICE_CODE_GRANT_TYPE,
   parameters: new Set(['device_code']),
 
   /** @see https://www.rfc-editor.org/rfc/rfc8628#section-3.5 */
-  async exchange({ client, params, dpopJkt }, deps) {
+  async exchange(request, deps) {
+    const { client, params, dpopJkt } = request;
     const { storage, clock } = deps;
     const hash = hashSecret(params.required('device_code'));
     const record = await storage.deviceCodes.findByDeviceCode(hash);
@@ -32,6 +33,7 @@ export const deviceCodeGrant: TokenGrant = {
     return issueUserTokens(
       {
         client,
+        audit: issuanceAudit(request, DEVICE_CODE_GRANT_TYPE),
         user,
         grantId: approval.grantId,
         scope: record.scope,

@@ -8,7 +8,7 @@ import { parseScope } from '../scope.js';
 import { issueUserTokens } from '../tokens/issue-user-tokens.js';
 import { findUserByLogin } from '../users/manage-users.js';
 import { verifyPassword } from '../users/password.js';
-import type { TokenGrant } from './token-grant.js';
+import { issuanceAudit, type TokenGrant } from './token-grant.js';
 
 /** RFC 8176 §2: a password; the same assurance the login page reports. */
 const PASSWORD_LOGIN = { amr: ['pwd'], acr: '1' } as const;
@@ -18,7 +18,8 @@ export const passwordGrant: TokenGrant = {
   parameters: new Set(['username', 'password', 'scope']),
 
   /** @see https://www.rfc-editor.org/rfc/rfc6749#section-4.3.2 */
-  async exchange({ client, params, ip, dpopJkt }, deps) {
+  async exchange(request, deps) {
+    const { client, params, ip, dpopJkt } = request;
     if (!client.policy.allowedLegacyGrants.includes('password')) {
       throw new OAuthError('unauthorized_client', 'the client is not allowed to use the password grant');
     }
@@ -57,6 +58,6 @@ export const passwordGrant: TokenGrant = {
       createdAt: now,
       expiresAt: now, // the tokens issued next extend it
     });
-    return issueUserTokens({ client, user, grantId, scope, authTime: now, acr: PASSWORD_LOGIN.acr, amr: PASSWORD_LOGIN.amr, ...(dpopJkt !== undefined && { dpopJkt }) }, deps);
+    return issueUserTokens({ client, audit: issuanceAudit(request, 'password'), user, grantId, scope, authTime: now, acr: PASSWORD_LOGIN.acr, amr: PASSWORD_LOGIN.amr, ...(dpopJkt !== undefined && { dpopJkt }) }, deps);
   },
 };

@@ -8,7 +8,7 @@ import { selectTokenResources } from '../resource-indicators/select-token-resour
 import { parseScope } from '../scope.js';
 import type { IssueTokensRequest, TokenResponse } from '../tokens/token-issuer.js';
 import { tokenResponse } from '../tokens/token-response.js';
-import type { TokenGrant } from './token-grant.js';
+import { issuanceAudit, type TokenGrant } from './token-grant.js';
 
 // One answer for unknown, expired, revoked and another client's token: nothing to learn by probing.
 const INVALID = 'the refresh token is invalid, expired or revoked';
@@ -56,7 +56,8 @@ export const refreshTokenGrant: TokenGrant = {
   parameters: new Set(['refresh_token', 'scope', 'resource']),
 
   /** @see https://www.rfc-editor.org/rfc/rfc6749#section-6 */
-  async exchange({ client, params, dpopJkt }, deps) {
+  async exchange(tokenRequest, deps) {
+    const { client, params, dpopJkt } = tokenRequest;
     const { storage, clock } = deps;
     const hash = hashSecret(params.required('refresh_token'));
     const token = await storage.refreshTokens.find(hash);
@@ -71,6 +72,7 @@ export const refreshTokenGrant: TokenGrant = {
     // Built only when tokens are about to be issued: a replay must revoke the family whatever scope it asks for.
     const request = (): IssueTokensRequest => ({
       client,
+      audit: issuanceAudit(tokenRequest, 'refresh_token'),
       grantId: grant.id,
       ...(grant.subject !== undefined && { subject: grant.subject }),
       ...(grant.authTime !== undefined && { authTime: grant.authTime }),

@@ -13,6 +13,7 @@ export interface TokenHttpInput {
   readonly dpop?: string;
   readonly endpointUrl: string;
   readonly ip?: string;
+  readonly userAgent?: string;
 }
 
 export type TokenEndpoint = (input: TokenHttpInput) => Promise<TokenResponse>;
@@ -30,7 +31,7 @@ export function createTokenEndpoint(grants: readonly TokenGrant[], deps: Protoco
     }
     const dpopJkt = await checkTokenRequestProof({ proof: input.dpop, client, endpointUrl: input.endpointUrl }, deps); // RFC 9449 §5
     return grant.exchange(
-      { client, params: params.without([...CLIENT_AUTHENTICATION_PARAMETERS]).only(grant.parameters), dpop: input.dpop, endpointUrl: input.endpointUrl, dpopJkt, ...(input.ip !== undefined && { ip: input.ip }) },
+      { client, params: params.without([...CLIENT_AUTHENTICATION_PARAMETERS]).only(grant.parameters), dpop: input.dpop, endpointUrl: input.endpointUrl, dpopJkt, ...(input.ip !== undefined && { ip: input.ip }), ...(input.userAgent !== undefined && { userAgent: input.userAgent }) },
       deps,
     );
   };

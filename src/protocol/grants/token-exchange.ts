@@ -5,12 +5,12 @@ import type { Client } from '../clients/client.js';
 import type { ProtocolDeps } from '../deps.js';
 import { invalidRequest, invalidScope, OAuthError } from '../errors.js';
 import { mayIntrospect } from '../introspection/introspect-token.js';
-import { verifyJwt } from '../keys/verify-jwt.js';
+import { verifyOwnJwt } from '../keys/verify-jwt.js';
 import { resolveResources } from '../resource-indicators/resolve-resources.js';
 import { parseScope } from '../scope.js';
 import { findToken } from '../tokens/find-token.js';
 import { tokenResponse } from '../tokens/token-response.js';
-import type { TokenGrant } from './token-grant.js';
+import { issuanceAudit, type TokenGrant } from './token-grant.js';
 
 export const TOKEN_EXCHANGE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
@@ -59,8 +59,7 @@ async function readAccessToken(token: string, role: Role, client: Client, deps: 
  * its id_tokens exchange for nothing.
  */
 async function readIdToken(token: string, role: Role, client: Client, deps: ProtocolDeps): Promise<PresentedToken> {
-  await deps.keys.refreshIfStale();
-  const claims = verifyJwt(token, deps.keys, 'JWT');
+  const claims = await verifyOwnJwt(token, deps.keys, 'JWT');
   const now = deps.clock.now();
   if (claims === undefined || claims.iss !== deps.config.issuer || typeof claims.sub !== 'string' || typeof claims.exp !== 'number') throw unusable(role);
   const audience = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
@@ -83,7 +82,8 @@ export const tokenExchangeGrant: TokenGrant = {
   parameters: new Set(['subject_token', 'subject_token_type', 'actor_token', 'actor_token_type', 'requested_token_type', 'audience', 'resource', 'scope']),
 
   /** @see https://www.rfc-editor.org/rfc/rfc8693#section-2.1 */
-  async exchange({ client, params, dpopJkt }, deps) {
+  async exchange(request, deps) {
+    const { client, params, dpopJkt } = request;
     const policy = client.policy.tokenExchange;
     if (policy === undefined) throw new OAuthError('unauthorized_client', 'this client may not exchange tokens');
     const requestedType = params.optional('requested_token_type');
@@ -117,6 +117,7 @@ export const tokenExchangeGrant: TokenGrant = {
 
     const issued = await deps.tokens.issue({
       client,
+      audit: issuanceAudit(request, TOKEN_EXCHANGE_GRANT_TYPE),
       ...(subject.grantId !== undefined && { grantId: subject.grantId }),
       subject: subject.subject,
       scope,

@@ -2,7 +2,7 @@
 import type { Client } from '../clients/client.js';
 import type { ProtocolDeps } from '../deps.js';
 import type { Params } from '../params.js';
-import type { TokenResponse } from '../tokens/token-issuer.js';
+import type { IssuanceAudit, TokenResponse } from '../tokens/token-issuer.js';
 
 export interface TokenRequest {
   readonly client: Client;
@@ -14,8 +14,14 @@ export interface TokenRequest {
   readonly endpointUrl: string;
   /** RFC 9449 §5: the thumbprint of the verified proof's key, which the issued tokens are bound to. */
   readonly dpopJkt?: string;
-  /** The caller's address (the password grant's login throttle). */
+  /** The caller's address (the password grant's login throttle, the audit log). */
   readonly ip?: string;
+  readonly userAgent?: string;
+}
+
+/** The token.issued audit event's context for a token endpoint request. */
+export function issuanceAudit(request: TokenRequest, grantType: string): IssuanceAudit {
+  return { grantType, ...(request.ip !== undefined && { ip: request.ip }), ...(request.userAgent !== undefined && { userAgent: request.userAgent }) };
 }
 
 export interface TokenGrant {

@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { SigningAlg } from '../../config/config.js';
 import { ManualClock, toEpochSeconds } from '../../lib/clock.js';
 import { MasterKey } from '../../lib/master-key.js';
@@ -143,6 +146,63 @@ describe('Issue #2 §5 / OIDC Core §10.1.1: `keys rotate` publishes at once, si
     clock.advance(10 * SECOND);
     await server.refreshIfStale();
     expect(jwksKids(server)).toContain(next.kid);
+  });
+
+  it('Issue #9 §6: rereads at once for a kid it does not know, at most once a second, and not for a kid it knows', async () => {
+    const { ring: server, anotherRing, clock, storage } = await setUp({ refreshMs: 3600 * SECOND });
+    const [first] = await server.ensureKeys(['ES256']);
+    clock.advance(SECOND);
+    const next = await anotherRing().rotate('ES256');
+    let reads = 0;
+    const list = storage.signingKeys.list.bind(storage.signingKeys);
+    storage.signingKeys.list = async () => (reads++, list());
+
+    await server.refreshForKid(String(first?.kid));
+    expect(reads).toBe(0); // known: nothing to read
+    await server.refreshForKid(next.kid);
+    expect([reads, jwksKids(server).includes(next.kid)]).toEqual([1, true]);
+    await server.refreshForKid('made-up');
+    expect(reads).toBe(1); // read under a second ago: an unknown kid waits its turn
+    clock.advance(SECOND);
+    await server.refreshForKid('made-up');
+    expect(reads).toBe(2);
+  });
+
+  it('Issue #9 §7: keeps the keys it has when the database cannot be read, and reloads once it can', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latchkey-ring-'));
+    const file = join(dir, 'keys.db');
+    const clock = new ManualClock();
+    const masterKey = MasterKey.generate().key;
+    let database = await openStorage(`sqlite:${file}`);
+    // The ring reads whichever connection is current: closed (a real driver error), then opened again.
+    const store = { ...database.signingKeys, list: () => database.signingKeys.list() };
+    const options = { masterKey, clock, prePublicationMs: PRE_PUBLICATION, retentionMs: RETENTION, refreshMs: 10 * SECOND };
+    const ring = new KeyRing({ store, ...options });
+    const [first] = await ring.ensureKeys(['ES256']);
+    await ring.reload();
+    const next = await new KeyRing({ store: database.signingKeys, ...options }).rotate('ES256');
+    await database.close();
+
+    clock.advance(10 * SECOND);
+    await ring.refreshIfStale(); // the reload fails inside: the cached keys stay
+    expect(jwksKids(ring)).toEqual([first?.kid]);
+    database = await openStorage(`sqlite:${file}`);
+    onTestFinished(async () => {
+      await database.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    await ring.refreshIfStale(); // within the pause after a failure: not yet
+    expect(jwksKids(ring)).toEqual([first?.kid]);
+    clock.advance(SECOND);
+    await ring.refreshIfStale();
+    expect(jwksKids(ring)).toEqual([first?.kid, next.kid].sort());
+  });
+
+  it('Issue #9 §7: with no keys loaded yet, a failed reload is an error', async () => {
+    const storage = await openStorage('sqlite::memory:');
+    const ring = new KeyRing({ store: storage.signingKeys, masterKey: MasterKey.generate().key, clock: new ManualClock(), prePublicationMs: PRE_PUBLICATION, retentionMs: RETENTION });
+    await storage.close();
+    await expect(ring.refreshIfStale()).rejects.toThrow();
   });
 });
 

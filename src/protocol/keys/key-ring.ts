@@ -19,9 +19,13 @@ export interface KeyRingOptions {
   readonly refreshMs?: number;
 }
 
+/** After a failed reload, how long the cached keys are used before the next attempt. */
+const RETRY_AFTER_FAILURE_MS = 1000;
+
 export class KeyRing {
   private records: readonly SigningKeyRecord[] = [];
   private loadedAt = Number.NEGATIVE_INFINITY;
+  private retryAt = Number.NEGATIVE_INFINITY;
   private schedule: KeySchedule | undefined;
   private scheduledAt = Number.NEGATIVE_INFINITY;
   private readonly unsealed = new Map<string, KeyObject>();
@@ -36,23 +40,50 @@ export class KeyRing {
     this.schedule = undefined;
   }
 
-  /** Reloads when the cache is older than refreshMs. Cheap to call per request. */
+  /**
+   * Reloads when the cache is older than refreshMs. Cheap to call per request. Issue 9 item 7: when the database
+   * cannot be read, the keys already loaded stay in use (JWKS, signing, verifying keep working) and a reload is tried
+   * again a second later. They stay right: a rotation cannot happen while the database is down, and one made just
+   * before is published an hour (prePublicationMs) before it signs.
+   */
   async refreshIfStale(): Promise<void> {
-    if (this.options.clock.now() - this.loadedAt >= (this.options.refreshMs ?? 10_000)) await this.reload();
+    const now = this.options.clock.now();
+    if (now - this.loadedAt < (this.options.refreshMs ?? 10_000) || now < this.retryAt) return;
+    try {
+      await this.reload();
+    } catch (error) {
+      if (this.records.length === 0) throw error; // nothing to fall back on
+      this.retryAt = now + RETRY_AFTER_FAILURE_MS;
+    }
+  }
+
+  /**
+   * Rereads the keys when `kid` is not among them and the last read is at least a second old: a token signed with a
+   * key another process started using since (a rotation with a pre-publication period shorter than refreshMs).
+   * Bounded to one read a second, so made-up kids cannot turn into a query each.
+   */
+  async refreshForKid(kid: string): Promise<void> {
+    if (this.records.some((record) => record.kid === kid)) return;
+    if (this.options.clock.now() - this.loadedAt >= Math.min(1000, this.options.refreshMs ?? 10_000)) await this.reload();
   }
 
   /** On first start (or when an algorithm is newly configured) creates a key that signs at once. */
   async ensureKeys(algs: readonly SigningAlg[]): Promise<SigningKeyRecord[]> {
-    await this.reload();
     const now = this.options.clock.now();
-    const created: SigningKeyRecord[] = [];
-    for (const alg of new Set(algs)) {
-      if (this.current().signing.has(alg)) continue;
-      const record = await generateSigningKey(alg, this.options.masterKey, now, now);
-      await this.options.store.add(record);
-      created.push(record);
-    }
-    if (created.length > 0) await this.reload();
+    // Under the key list's lock: processes starting together on an empty database make one key per algorithm, not
+    // one each (the others then find it).
+    const created = await this.options.store.exclusively(async (store) => {
+      const signing = scheduleKeys(await store.list(), now, this.options.retentionMs).signing;
+      const made: SigningKeyRecord[] = [];
+      for (const alg of new Set(algs)) {
+        if (signing.has(alg)) continue;
+        const record = await generateSigningKey(alg, this.options.masterKey, now, now);
+        await store.add(record);
+        made.push(record);
+      }
+      return made;
+    });
+    await this.reload();
     return created;
   }
 

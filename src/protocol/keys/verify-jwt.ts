@@ -5,6 +5,26 @@ import type { KeyRing } from './key-ring.js';
 
 const decode = (part: string): unknown => JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
 
+/**
+ * verifyJwt with fresh keys: the ring reread when stale, or when the token names a kid this process does not know
+ * yet (another process may sign with a key rotated in moments ago).
+ */
+export async function verifyOwnJwt(token: string, keys: KeyRing, typ: string): Promise<Record<string, unknown> | undefined> {
+  await keys.refreshIfStale();
+  const kid = headerKid(token);
+  if (kid !== undefined) await keys.refreshForKid(kid);
+  return verifyJwt(token, keys, typ);
+}
+
+function headerKid(token: string): string | undefined {
+  try {
+    const { kid } = decode(token.split('.')[0] ?? '') as Record<string, unknown>;
+    return typeof kid === 'string' ? kid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The payload of `token` when its signature verifies with a published key and its `typ` is `typ`; else undefined. */
 export function verifyJwt(token: string, keys: KeyRing, typ: string): Record<string, unknown> | undefined {
   const [header, payload, signature, extra] = token.split('.');

@@ -5,11 +5,14 @@ import type { ProtocolDeps } from '../deps.js';
 import { invalidRequest, OAuthError } from '../errors.js';
 import { Params } from '../params.js';
 import { findToken } from '../tokens/find-token.js';
+import { toAuditRecord, type AuditOrigin } from '../audit/audit-event.js';
 
 export interface RevocationHttpInput {
   readonly body: unknown;
   readonly authorization?: string;
   readonly endpointUrl: string;
+  /** For the token.revoked audit event. */
+  readonly origin?: AuditOrigin;
 }
 
 export type RevocationEndpoint = (input: RevocationHttpInput) => Promise<void>;
@@ -31,7 +34,20 @@ export function createRevocationEndpoint(deps: ProtocolDeps): RevocationEndpoint
     // §2.1: the server verifies the token was issued to the client asking, and refuses otherwise.
     if (found.record.clientId !== client.clientId) throw invalidRequest('the token was not issued to this client');
     const now = deps.clock.now();
-    if (found.kind === 'refresh_token') await deps.storage.grants.revoke(found.record.grantId, now);
-    else await deps.storage.accessTokens.revoke(found.record.id, now);
+    const event = toAuditRecord(
+      {
+        type: 'token.revoked',
+        clientId: client.clientId,
+        ...(found.record.subject !== undefined && { subject: found.record.subject }),
+        details: { revoked_by: 'client', kind: found.kind, ...(found.kind === 'refresh_token' && { grant_id: found.record.grantId }) },
+      },
+      { actor: `client:${client.clientId}`, ...input.origin },
+      deps,
+    );
+    await deps.storage.transaction(async (tx) => {
+      if (found.kind === 'refresh_token') await tx.grants.revoke(found.record.grantId, now);
+      else await tx.accessTokens.revoke(found.record.id, now);
+      await tx.audit.record(event); // issue 9 item 8: with the revocation, in one transaction
+    });
   };
 }

@@ -5,6 +5,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { Random } from '../../lib/random.js';
 import type { BackchannelLogoutRecord } from '../../storage/records/backchannel-logout.js';
 import type { Storage } from '../../storage/storage.js';
+import { toAuditRecord, type AuditContext } from '../audit/audit-event.js';
 import type { Client } from '../clients/client.js';
 
 export interface EndSessionDeps {
@@ -13,11 +14,18 @@ export interface EndSessionDeps {
   readonly random: Random;
 }
 
+/** Why a session ended and who ended it, for the session.ended audit event (logout, "sign out everywhere"). */
+export interface SessionEndAudit {
+  readonly context: AuditContext;
+  readonly reason: 'logout' | 'sign_out_everywhere' | 'password_changed';
+}
+
 /**
  * Ends session `sessionId`; true for the one caller that ended it (racing callers, and a session already gone, get false).
+ * With `audit`, a session.ended event is written in the same transaction.
  * @see https://openid.net/specs/openid-connect-backchannel-1_0.html#BCActions
  */
-export async function endSession(sessionId: string, deps: EndSessionDeps): Promise<boolean> {
+export async function endSession(sessionId: string, deps: EndSessionDeps, audit?: SessionEndAudit): Promise<boolean> {
   return deps.storage.transaction(async (storage) => {
     const session = await storage.sessions.find(sessionId);
     if (session === undefined || !(await storage.sessions.delete(sessionId))) return false;
@@ -27,14 +35,18 @@ export async function endSession(sessionId: string, deps: EndSessionDeps): Promi
       notifications.push(...notificationFor(await storage.clients.find(clientId), session.subject, sessionId, now, deps));
     }
     await storage.backchannelLogouts.enqueue(notifications);
+    if (audit !== undefined) {
+      const event = { type: 'session.ended', subject: session.subject, details: { reason: audit.reason, backchannel_notifications: notifications.length } } as const;
+      await storage.audit.record(toAuditRecord(event, audit.context, deps));
+    }
     return true;
   });
 }
 
 /** Ends every session of a user ("sign out everywhere", `latchkey session revoke --user`); returns how many ended. */
-export async function endSessionsOf(subject: string, deps: EndSessionDeps): Promise<number> {
+export async function endSessionsOf(subject: string, deps: EndSessionDeps, audit?: SessionEndAudit): Promise<number> {
   let ended = 0;
-  for (const session of await deps.storage.sessions.listBySubject(subject)) if (await endSession(session.id, deps)) ended++;
+  for (const session of await deps.storage.sessions.listBySubject(subject)) if (await endSession(session.id, deps, audit)) ended++;
   return ended;
 }
 
@@ -74,13 +86,18 @@ export async function revokeGrant(grantId: string, deps: EndSessionDeps, options
  * "Connected apps": takes back everything a user gave one client: every grant and its tokens, and the consent, with a
  * back-channel logout (sub only: it covers all of the user's sessions at the client). Returns how many grants went.
  */
-export async function revokeClientAccess(subject: string, clientId: string, deps: EndSessionDeps): Promise<number> {
+export async function revokeClientAccess(subject: string, clientId: string, deps: EndSessionDeps, context?: AuditContext): Promise<number> {
   return deps.storage.transaction(async (storage) => {
     const grants = (await storage.grants.listBySubject(subject)).filter((grant) => grant.clientId === clientId);
     const now = deps.clock.now();
     for (const grant of grants) await storage.grants.revoke(grant.id, now);
     await storage.consents.forget(subject, clientId);
     if (grants.length > 0) await storage.backchannelLogouts.enqueue(notificationFor(await storage.clients.find(clientId), subject, undefined, now, deps));
+    if (context !== undefined) {
+      // Issue 9 item 8: the consent and the tokens are taken back by the user, in this transaction.
+      await storage.audit.record(toAuditRecord({ type: 'consent.revoked', clientId, subject }, context, deps));
+      if (grants.length > 0) await storage.audit.record(toAuditRecord({ type: 'token.revoked', clientId, subject, details: { revoked_by: 'user', grants: grants.length } }, context, deps));
+    }
     return grants.length;
   });
 }

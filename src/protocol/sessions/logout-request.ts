@@ -5,7 +5,7 @@ import type { Storage } from '../../storage/storage.js';
 import type { Client } from '../clients/client.js';
 import { invalidRequest } from '../errors.js';
 import type { KeyRing } from '../keys/key-ring.js';
-import { verifyJwt } from '../keys/verify-jwt.js';
+import { verifyOwnJwt } from '../keys/verify-jwt.js';
 import { Params } from '../params.js';
 
 export interface IdTokenHint {
@@ -32,8 +32,7 @@ export interface LogoutRequestDeps {
 
 /** Verifies an id_token_hint we issued: our signature and issuer. Its exp is not checked (§2: an expired hint is fine). */
 async function verifyIdTokenHint(token: string, deps: LogoutRequestDeps): Promise<IdTokenHint> {
-  await deps.keys.refreshIfStale();
-  const claims = verifyJwt(token, deps.keys, 'JWT');
+  const claims = await verifyOwnJwt(token, deps.keys, 'JWT');
   if (claims === undefined || claims.iss !== deps.config.issuer || typeof claims.sub !== 'string') throw invalidRequest('The id_token_hint is not an ID Token this server issued.');
   const aud = Array.isArray(claims.aud) && claims.aud.length === 1 ? claims.aud[0] : claims.aud;
   const clientId = typeof claims.azp === 'string' ? claims.azp : aud;

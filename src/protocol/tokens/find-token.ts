@@ -4,7 +4,7 @@ import type { AccessTokenRecord } from '../../storage/records/access-token.js';
 import type { RefreshTokenRecord } from '../../storage/records/refresh-token.js';
 import type { ProtocolDeps } from '../deps.js';
 import { hashSecret } from '../../lib/hash.js';
-import { verifyJwt } from '../keys/verify-jwt.js';
+import { verifyOwnJwt } from '../keys/verify-jwt.js';
 
 export type FoundToken = { readonly kind: 'access_token'; readonly record: AccessTokenRecord } | { readonly kind: 'refresh_token'; readonly record: RefreshTokenRecord };
 
@@ -21,8 +21,7 @@ export async function findToken(token: string, hint: TokenTypeHint | undefined, 
   const { storage } = deps;
   if (token.includes('.')) {
     // Opaque tokens are base64url, never dotted: a dotted token can only be one of our JWTs.
-    await deps.keys.refreshIfStale();
-    const claims = verifyJwt(token, deps.keys, 'at+jwt');
+    const claims = await verifyOwnJwt(token, deps.keys, 'at+jwt');
     if (claims === undefined || claims.iss !== deps.config.issuer || typeof claims.jti !== 'string') return undefined;
     const record = await storage.accessTokens.find(claims.jti);
     return record?.format === 'jwt' ? { kind: 'access_token', record } : undefined;

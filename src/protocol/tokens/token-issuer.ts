@@ -3,8 +3,19 @@
 import type { ActorClaim } from '../../storage/records/access-token.js';
 import type { Client } from '../clients/client.js';
 
+/** What the token.issued audit event records besides the client and subject (issue 9 item 8): never a token value. */
+export interface IssuanceAudit {
+  readonly grantType: string;
+  /** An ID Token is signed alongside (outside the issuer). */
+  readonly idToken?: boolean;
+  readonly ip?: string;
+  readonly userAgent?: string;
+}
+
 export interface IssueTokensRequest {
   readonly client: Client;
+  /** Recorded as a token.issued audit event in the same transaction as the tokens. */
+  readonly audit: IssuanceAudit;
   /**
    * The grant the tokens belong to (see Grants in storage.ts). Absent only for client_credentials: those tokens
    * have no family and no refresh token, and are recorded (and revocable) one by one.
@@ -31,6 +42,11 @@ export interface IssueTokensRequest {
   readonly act?: ActorClaim;
   /** Epoch ms the access token may not outlive (RFC 8693: an exchanged token ends with its subject token). */
   readonly accessTokenExpiresAtMost?: number;
+  /**
+   * SHA-256 of the authorization code these tokens are issued for, marked used in the same transaction as they are
+   * written (RFC 6749 §4.1.2): a concurrent redemption that finds the code used also finds the tokens, and revokes them.
+   */
+  readonly redeemsCode?: string;
 }
 
 /** Issuance that replaces a refresh token (RFC 6749 §6, RFC 9700 §4.14.2). */
@@ -64,7 +80,8 @@ export interface TokenResponse {
 export interface TokenIssuer {
   /**
    * Mints the access token (and a refresh token when asked) and records them under the grant in one transaction.
-   * Throws invalid_grant when the grant is revoked (even if that happened a moment ago in another process).
+   * Throws invalid_grant when the grant is revoked (even if that happened a moment ago in another process), or when
+   * `redeemsCode` was already used; nothing is then written.
    */
   issue(request: IssueTokensRequest): Promise<IssuedTokens>;
   /**

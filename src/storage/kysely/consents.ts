@@ -12,15 +12,19 @@ export function kyselyConsents(db: Kysely<Database>): Consents {
       return row === undefined ? [] : parse(row.scope);
     },
     async remember(subject, clientId, scope, at) {
-      // Read and write in one transaction so two consents given at once both count.
+      // Two consents given at once (two tabs, two processes) must both count. A plain read-then-write loses one under
+      // PostgreSQL's READ COMMITTED (both read the old scope), and under SQLite a read-first transaction cannot wait
+      // for the lock. So the first statement writes: it creates the row or locks it, and returns the scope as last
+      // committed; the union is then written under that lock.
       const work = async (trx: Kysely<Database>): Promise<void> => {
-        const row = await trx.selectFrom('consents').select('scope').where('subject', '=', subject).where('client_id', '=', clientId).executeTakeFirst();
-        const union = [...new Set([...(row === undefined ? [] : parse(row.scope)), ...scope])].join(' ');
-        await trx
+        const row = await trx
           .insertInto('consents')
-          .values({ subject, client_id: clientId, scope: union, updated_at: at })
-          .onConflict((oc) => oc.columns(['subject', 'client_id']).doUpdateSet({ scope: union, updated_at: at }))
-          .execute();
+          .values({ subject, client_id: clientId, scope: '', updated_at: at })
+          .onConflict((oc) => oc.columns(['subject', 'client_id']).doUpdateSet({ updated_at: at }))
+          .returning('scope')
+          .executeTakeFirstOrThrow();
+        const union = [...new Set([...parse(row.scope), ...scope])].join(' ');
+        await trx.updateTable('consents').set({ scope: union }).where('subject', '=', subject).where('client_id', '=', clientId).execute();
       };
       if (db.isTransaction) await work(db);
       else await db.transaction().execute(work);

@@ -25,7 +25,7 @@ import { kyselySigningKeys } from './signing-keys.js';
 export function createKyselyStorage(db: Kysely<Database>, dialect: Dialect, close: () => Promise<void>, clientCache?: ClientCache, touchedClients?: Set<string>): Storage {
   const storage: Storage = {
     dialect,
-    signingKeys: kyselySigningKeys(db),
+    signingKeys: kyselySigningKeys(db, dialect),
     clients: kyselyClients(db, clientCache, touchedClients),
     replay: kyselyReplayGuard(db),
     grants: kyselyGrants(db),

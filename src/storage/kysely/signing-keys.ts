@@ -1,11 +1,14 @@
 // SigningKeys on Kysely: the keys table is tiny (a few rows per algorithm), so list() reads it whole.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { SigningAlg } from '../../config/config.js';
-import type { SigningKeyRecord, SigningKeys } from '../storage.js';
+import type { Dialect, SigningKeyRecord, SigningKeys } from '../storage.js';
 import type { Database } from './schema.js';
 
-export function kyselySigningKeys(db: Kysely<Database>): SigningKeys {
-  return {
+/** The PostgreSQL advisory lock key of the signing key list (any constant bigint no other code uses). */
+const KEY_LIST_LOCK = 0x4c4b_6b65_7973n; // "LKkeys"
+
+export function kyselySigningKeys(db: Kysely<Database>, dialect: Dialect): SigningKeys {
+  const keys: SigningKeys = {
     async list() {
       const rows = await db.selectFrom('signing_keys').selectAll().orderBy('activates_at').orderBy('created_at').execute();
       return rows.map(
@@ -36,5 +39,15 @@ export function kyselySigningKeys(db: Kysely<Database>): SigningKeys {
       if (kids.length === 0) return;
       await db.deleteFrom('signing_keys').where('kid', 'in', kids).execute();
     },
+    async exclusively(work) {
+      const locked = async (trx: Kysely<Database>) => {
+        // PostgreSQL: an advisory lock held to the end of the transaction. SQLite: the transaction itself, as it
+        // begins IMMEDIATE (the database's write lock).
+        if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${sql.lit(KEY_LIST_LOCK.toString())}::bigint)`.execute(trx);
+        return work(trx === db ? keys : kyselySigningKeys(trx, dialect));
+      };
+      return db.isTransaction ? locked(db) : db.transaction().execute(locked);
+    },
   };
+  return keys;
 }

@@ -1,10 +1,14 @@
 // The serial SQLite dialect: one connection, handed FIFO to each query or whole transaction in turn.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { Kysely, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { toOAuthError } from '../../http/error-handler.js';
+import { StorageFaultError } from '../storage-fault.js';
 import { SerialSqliteDialect } from './sqlite-dialect.js';
 
 interface Db {
@@ -118,5 +122,66 @@ describe('SerialSqliteDialect', () => {
       expect(committed(observer)).toBe(2);
       await done();
     });
+  });
+});
+
+describe('Issue #9 §6: several processes on one SQLite file', () => {
+  it('a transaction that reads before it writes does not fail with SQLITE_BUSY when another process writes meanwhile: one waits for the other', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latchkey-sqlite-busy-'));
+    const file = join(dir, 'shared.db');
+    const database = new SQLite(file);
+    database.pragma('journal_mode = WAL');
+    database.pragma('busy_timeout = 5000');
+    const db = new Kysely<Db>({ dialect: new SerialSqliteDialect(database) });
+    // The other process: its own connection, in its own thread, so that its wait for the lock does not block this one.
+    const other = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+       const SQLite = require(workerData.module);
+       const db = new SQLite(workerData.file);
+       db.pragma('busy_timeout = 5000');
+       parentPort.once('message', () => { db.prepare('insert into t (n) values (100)').run(); db.close(); parentPort.postMessage('written'); });`,
+      { eval: true, workerData: { file, module: createRequire(import.meta.url).resolve('better-sqlite3') } },
+    );
+    try {
+      await db.schema.createTable('t').addColumn('n', 'integer').execute();
+      const written = new Promise((resolve) => other.once('message', resolve));
+      await db.transaction().execute(async (trx) => {
+        const { count } = await trx.selectFrom('t').select(sql<number>`count(*)`.as('count')).executeTakeFirstOrThrow(); // read first
+        other.postMessage('write');
+        await Promise.race([written, new Promise((resolve) => setTimeout(resolve, 500))]); // it writes now, or waits for us
+        await trx.insertInto('t').values({ n: count + 1 }).execute(); // then write
+      });
+      await written;
+      expect((await db.selectFrom('t').select('n').orderBy('n').execute()).map((row) => row.n)).toEqual([1, 100]);
+    } finally {
+      await other.terminate();
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('Issue #9 §7: a full SQLite database (the real SQLITE_FULL path, through max_page_count)', () => {
+  it('fails a write with a StorageFaultError naming the file, rolls back cleanly, and works again once there is room', async () => {
+    const database = new SQLite(':memory:');
+    const db = new Kysely<Db>({ dialect: new SerialSqliteDialect(database) });
+    await db.schema.createTable('t').addColumn('n', 'integer').execute();
+    const pages = Number(database.pragma('page_count', { simple: true }));
+    database.pragma(`max_page_count = ${pages + 2}`);
+    const fill = (trx: Kysely<Db>) => trx.insertInto('t').values(Array.from({ length: 500 }, (_, n) => ({ n }))).execute();
+
+    // SQLite may already have rolled the transaction back itself: the fault, not "no transaction is active", comes out.
+    const failure = await db.transaction().execute(async (trx) => {
+      for (;;) await fill(trx);
+    }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(StorageFaultError);
+    expect(failure).toMatchObject({ kind: 'disk-full', message: expect.stringContaining(':memory:') });
+    expect(database.inTransaction).toBe(false);
+    expect(toOAuthError(failure)).toMatchObject({ code: 'temporarily_unavailable', headers: { 'retry-after': '5' } });
+
+    database.pragma('max_page_count = 1000000'); // space freed
+    await db.transaction().execute(fill);
+    expect(database.pragma('integrity_check', { simple: true })).toBe('ok');
+    await db.destroy();
   });
 });

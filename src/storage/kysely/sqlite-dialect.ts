@@ -9,7 +9,8 @@
 // meanwhile sees only committed data, as before. Explicit transactions commit the queued group first and then run
 // alone, as before.
 import type Database from 'better-sqlite3';
-import { SqliteDialect, type CompiledQuery, type DatabaseConnection, type Driver, type QueryResult } from 'kysely';
+import { SqliteAdapter, SqliteDialect, type CompiledQuery, type DatabaseConnection, type DialectAdapter, type Driver, type QueryResult } from 'kysely';
+import { toSqliteFault } from '../storage-fault.js';
 
 type Statement = ReturnType<Database.Database['prepare']>;
 
@@ -19,6 +20,11 @@ const STATEMENT_CACHE_SIZE = 500; // distinct SQL texts are few; `in (…)` list
 class FifoLock {
   private held = false;
   private readonly waiters: (() => void)[] = [];
+
+  /** For the pool metrics: whether a query or transaction holds the connection, and how many wait for it. */
+  get state(): { readonly held: boolean; readonly waiting: number } {
+    return { held: this.held, waiting: this.waiters.length };
+  }
 
   acquire(): Promise<void> {
     if (!this.held) {
@@ -63,9 +69,22 @@ class SqliteCore {
   }
 
   private run<R>(statement: Statement, parameters: unknown[]): QueryResult<R> {
-    if (statement.reader) return { rows: statement.all(parameters) as R[] };
-    const { changes, lastInsertRowid } = statement.run(parameters);
-    return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+    try {
+      if (statement.reader) return { rows: statement.all(parameters) as R[] };
+      const { changes, lastInsertRowid } = statement.run(parameters);
+      return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+    } catch (error) {
+      throw toSqliteFault(error, this.db.name); // a full or read-only disk: a typed fault, answered 503
+    }
+  }
+
+  /** `begin`, `commit`, `rollback`: a full or read-only disk may refuse these too. */
+  exec(sql: string): void {
+    try {
+      this.db.exec(sql);
+    } catch (error) {
+      throw toSqliteFault(error, this.db.name);
+    }
   }
 
   /** Inside an explicit transaction: as is. */
@@ -104,7 +123,7 @@ class SqliteCore {
     this.queue = undefined;
     const outcomes: ({ ok: true; result: QueryResult<unknown> } | { ok: false; error: unknown })[] = [];
     try {
-      this.db.exec('begin immediate');
+      this.exec('begin immediate');
       for (const { statement, parameters } of queue) {
         try {
           outcomes.push({ ok: true, result: this.run(statement, parameters) });
@@ -115,7 +134,7 @@ class SqliteCore {
           if (!this.db.inTransaction) throw error;
         }
       }
-      this.db.exec('commit');
+      this.exec('commit');
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('rollback');
       for (const waiter of queue) waiter.reject(error);
@@ -172,7 +191,7 @@ class SqliteConnection implements DatabaseConnection {
 }
 
 class SerialSqliteDriver implements Driver {
-  private readonly lock = new FifoLock();
+  readonly lock = new FifoLock();
   private readonly core: SqliteCore;
 
   constructor(db: Database.Database) {
@@ -188,18 +207,28 @@ class SerialSqliteDriver implements Driver {
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
     this.core.commitGroup(); // the group's writes commit on their own, before this transaction starts
-    this.core.db.exec('begin');
+    // IMMEDIATE: take the write lock at the start, waiting (busy_timeout) for another process's writer. A deferred
+    // transaction that reads first cannot upgrade once another process has written since its read: SQLITE_BUSY at
+    // once, without waiting. Every transaction here writes, so nothing is lost by asking first.
+    this.core.exec('begin immediate');
     (connection as SqliteConnection).inTransaction = true;
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     (connection as SqliteConnection).inTransaction = false;
-    this.core.db.exec('commit');
+    try {
+      this.core.exec('commit');
+    } catch (error) {
+      if (this.core.db.inTransaction) this.core.db.exec('rollback'); // a commit refused (disk full): undo, report the fault
+      throw error;
+    }
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     (connection as SqliteConnection).inTransaction = false;
-    if (this.core.db.inTransaction) this.core.db.exec('rollback');
+    // After a failed write SQLite may have rolled back already; a second rollback would throw "no transaction is
+    // active" in place of the error that caused it.
+    if (this.core.db.inTransaction) this.core.exec('rollback');
   }
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
@@ -211,13 +240,37 @@ class SerialSqliteDriver implements Driver {
   }
 }
 
+/**
+ * SQLite's DDL is transactional, though Kysely's adapter does not say so. Saying so makes its Migrator read the
+ * migration state and apply what is pending in one transaction, which begins IMMEDIATE: processes starting together
+ * on one new file take turns (otherwise two read "nothing applied" and the second fails on "table already exists").
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
 /** `new Kysely({ dialect: new SerialSqliteDialect(database) })` */
 export class SerialSqliteDialect extends SqliteDialect {
+  private driver: SerialSqliteDriver | undefined;
+
   constructor(private readonly database: Database.Database) {
     super({ database });
   }
 
   override createDriver(): Driver {
-    return new SerialSqliteDriver(this.database);
+    this.driver = new SerialSqliteDriver(this.database);
+    return this.driver;
+  }
+
+  /** The one connection as a pool of one (the metrics): idle when nothing holds it, waiting = the lock's queue. */
+  poolStats(): { total: number; idle: number; waiting: number } {
+    const state = this.driver?.lock.state ?? { held: false, waiting: 0 };
+    return { total: 1, idle: state.held ? 0 : 1, waiting: state.waiting };
+  }
+
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
   }
 }

@@ -107,6 +107,12 @@ export function usersAndSessionsContract(name: string, open: () => Promise<Stora
       expect(await storage.consents.find('sub-1', 'c1')).toEqual([]);
     });
 
+    it('Issue #9 §6: consents given at once (two tabs, two processes) all count: none is lost', async () => {
+      const scopes = Array.from({ length: 10 }, (_, i) => `scope-${i}`);
+      await Promise.all(scopes.map((scope, i) => storage.consents.remember('sub-race', 'c1', [scope], i)));
+      expect([...(await storage.consents.find('sub-race', 'c1'))].sort()).toEqual(scopes);
+    });
+
     it('login failures are counted atomically and start again after the window', async () => {
       await Promise.all([1, 2, 3].map(() => storage.loginThrottle.recordFailure('account:alice', 1000, 60_000)));
       expect(await storage.loginThrottle.find(['account:alice', 'ip:1'])).toEqual([{ key: 'account:alice', failures: 3, lastFailureAt: 1000 }]);

@@ -9,6 +9,7 @@ import * as hardening from './0006-hardening.js';
 import * as dpopTokenExchange from './0007-dpop-token-exchange.js';
 import * as logout from './0008-logout.js';
 import * as device from './0009-device.js';
+import * as queryPlanIndexes from './0011-query-plan-indexes.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007-dpop-token-exchange': dpopTokenExchange,
   '0008-logout': logout,
   '0009-device': device,
+  '0011-query-plan-indexes': queryPlanIndexes,
 };
