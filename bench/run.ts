@@ -118,7 +118,7 @@ function latchkeyEnv(dbUrl: string | undefined, extra: Record<string, string> = 
     LATCHKEY_LOG_LEVEL: 'warn',
     LATCHKEY_KEY_PREPUBLICATION_SECONDS: '0',
     // The load generator is one IP and a few clients: the per-minute limits (issue 9 item 4) would turn the run into 429s.
-    // Still counted (the counter upsert is part of each request's cost), just never reached.
+    // Still on and counted, so their cost is measured, at the most LATCHKEY_RATE_LIMITS accepts (10M a minute).
     LATCHKEY_RATE_LIMITS: JSON.stringify(Object.fromEntries(['token', 'introspection', 'revocation', 'par', 'login', 'device', 'registration'].map((name) => [name, { perIp: 10_000_000, perClient: 10_000_000 }]))),
     ...(dbUrl !== undefined && { LATCHKEY_DATABASE_URL: dbUrl }),
     ...extra,
@@ -179,7 +179,17 @@ interface Row {
   /** The same ratio in requests per server CPU-second. */
   readonly cpuRatioToBaseline?: number;
   readonly latchkeyOverPeer?: number;
+  /** Set when non-2xx responses or errors dominate the run: its req/s measures nothing. */
+  readonly failed?: string;
 }
+
+/** A run whose answers are mostly errors (429, 401, 5xx, timeouts) is a broken run, not a slow one. */
+function failure(result: Measurement): string | undefined {
+  const bad = result.non2xx + result.errors;
+  const total = result.requests + result.errors;
+  return total === 0 ? 'no responses' : bad * 2 > total ? `${bad} of ${total} responses non-2xx or errors` : undefined;
+}
+const failures: string[] = [];
 
 async function main(): Promise<void> {
   const started = new Date();
@@ -288,6 +298,10 @@ async function main(): Promise<void> {
   const print = (row: Row): void => {
     rows.push(row);
     const r = row.result;
+    if (row.failed !== undefined) {
+      failures.push(`${row.scenario} (${row.target}): ${row.failed}`);
+      console.error(`bench: FAILED ${row.scenario} on ${row.target}: ${row.failed}`);
+    }
     const line = r
       ? `${row.target.padEnd(9)} ${String(r.requestsPerSecond).padStart(7)} req/s  p50 ${r.latencyP50Ms} ms  p99 ${r.latencyP99Ms} ms  cpu ${r.serverCpuPercent ?? '?'}% (${r.requestsPerCpuSecond ?? '?'} req/CPU-s)  rss ${r.serverRssMiB ?? '?'} MiB${r.non2xx + r.errors > 0 ? `  (${r.non2xx} non-2xx, ${r.errors} errors)` : ''}`
       : `${row.target.padEnd(9)} skipped: ${row.skipped}`;
@@ -298,7 +312,7 @@ async function main(): Promise<void> {
   for (const scenario of scenarios) {
     console.log(`\n${scenario.name}: ${scenario.title}`);
     const base = await measure(baseline.url, { spec: { path: '/' } }, baseline.pid);
-    print({ scenario: scenario.name, title: scenario.title, target: 'baseline', result: base });
+    print({ scenario: scenario.name, title: scenario.title, target: 'baseline', result: base, ...(failure(base) !== undefined && { failed: failure(base) }) });
     const sides = peerSide ? [latchkeySide, peerSide] : [latchkeySide];
     const measured: Partial<Record<'latchkey' | 'peer', Measurement>> = {};
     for (const side of sides) {
@@ -331,6 +345,7 @@ async function main(): Promise<void> {
         title: scenario.title,
         target,
         result,
+        ...(failure(result) !== undefined && { failed: failure(result) }),
         ratioToBaseline: ratio(result.requestsPerSecond, base.requestsPerSecond),
         ...(result.requestsPerCpuSecond && base.requestsPerCpuSecond && { cpuRatioToBaseline: ratio(result.requestsPerCpuSecond, base.requestsPerCpuSecond) }),
       });
@@ -354,6 +369,7 @@ async function main(): Promise<void> {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nbench: results in ${out}`);
+  if (failures.length > 0) throw new Error(`${failures.length} run(s) FAILED, their figures measure errors:\n  ${failures.join('\n  ')}`);
 }
 
 /** After the servers stopped (profiles are written on exit): one summary per profile this run wrote. */
@@ -380,6 +396,10 @@ function table(rows: readonly Row[]): string {
     const r = row.result;
     if (!r) {
       lines.push(`| ${row.scenario} | ${row.target} | — | | | | | | | | ${row.skipped ?? ''} |`);
+      continue;
+    }
+    if (row.failed !== undefined) {
+      lines.push(`| ${row.scenario} | ${row.target} | FAILED | | | | | | | | ${row.failed} |`);
       continue;
     }
     lines.push(`| ${row.scenario} | ${row.target} | ${r.requestsPerSecond} | ${row.target === 'baseline' ? '1.00' : (row.ratioToBaseline ?? 0).toFixed(2)} | ${r.latencyP50Ms} | ${r.latencyP99Ms} | ${r.serverCpuPercent ?? '?'} | ${r.requestsPerCpuSecond ?? '?'} | ${row.target === 'baseline' ? '1.00' : (row.cpuRatioToBaseline?.toFixed(2) ?? '?')} | ${r.serverRssMiB ?? '?'} | ${row.latchkeyOverPeer?.toFixed(2) ?? ''} |`);

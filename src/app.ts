@@ -71,6 +71,7 @@ import { scheduleBackchannelDelivery } from './protocol/sessions/deliver-backcha
 import { END_SESSION_PATH, logoutMetadata } from './protocol/sessions/logout-metadata.js';
 import { createTokenIssuer } from './protocol/tokens/create-token-issuer.js';
 import { createUserInfoEndpoint } from './protocol/userinfo/userinfo.js';
+import { CLIENT_CACHE_TTL_MS } from './storage/client-cache.js';
 import { openStorage } from './storage/open-storage.js';
 import type { Storage } from './storage/storage.js';
 import { renderPage } from './ui/render-page.js';
@@ -148,9 +149,11 @@ export function buildApp(given: AppDeps): FastifyInstance {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (request, reply) => {
+  // Callback-style (not async) hooks on every request: no promise and microtask per hook (issue #10 §2).
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
   registerErrorHandler(app, { render });
   registerInputLimits(app);
@@ -252,7 +255,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const clock = options.clock ?? systemClock;
   const random = options.random ?? systemRandom;
   const master = loadMasterKey(config);
-  const storage = await openStorage(config.databaseUrl, { poolSize: config.databasePoolSize });
+  const storage = await openStorage(config.databaseUrl, { poolSize: config.databasePoolSize, clientCacheTtlMs: CLIENT_CACHE_TTL_MS });
   try {
     const keys = new KeyRing({
       store: storage.signingKeys,

@@ -55,6 +55,20 @@ export function checkJsonShape(value: unknown): void {
   walk(value, 1);
 }
 
+/** Request target and header sizes, and a query string that decodes cleanly: before any routing or parsing. */
+function checkTransportLimits(request: FastifyRequest): void {
+  const url = request.raw.url ?? '';
+  if (url.length > INPUT_LIMITS.urlLength) throw refuse(`the request target is longer than ${INPUT_LIMITS.urlLength} bytes`);
+  const raw = request.raw.rawHeaders;
+  if (raw.length / 2 > INPUT_LIMITS.headerCount) throw refuse(`more than ${INPUT_LIMITS.headerCount} headers`);
+  for (let i = 1; i < raw.length; i += 2) {
+    if ((raw[i] as string).length > INPUT_LIMITS.headerLength) throw refuse(`a header is longer than ${INPUT_LIMITS.headerLength} bytes`);
+  }
+  const query = url.indexOf('?');
+  if (query !== -1) checkFormEncoding(url.slice(query + 1));
+  if (url.slice(0, query === -1 ? undefined : query).includes('%00')) throw refuse('the path contains a NUL character');
+}
+
 export function registerInputLimits(app: FastifyInstance): void {
   // Per-endpoint body sizes, applied to every route as it is registered (routes added later by other modules too).
   app.addHook('onRoute', (route) => {
@@ -62,17 +76,14 @@ export function registerInputLimits(app: FastifyInstance): void {
     if (limit !== undefined && (route.bodyLimit === undefined || route.bodyLimit > limit)) route.bodyLimit = limit;
   });
 
-  app.addHook('onRequest', async (request) => {
-    const url = request.raw.url ?? '';
-    if (url.length > INPUT_LIMITS.urlLength) throw refuse(`the request target is longer than ${INPUT_LIMITS.urlLength} bytes`);
-    const raw = request.raw.rawHeaders;
-    if (raw.length / 2 > INPUT_LIMITS.headerCount) throw refuse(`more than ${INPUT_LIMITS.headerCount} headers`);
-    for (let i = 1; i < raw.length; i += 2) {
-      if ((raw[i] as string).length > INPUT_LIMITS.headerLength) throw refuse(`a header is longer than ${INPUT_LIMITS.headerLength} bytes`);
+  app.addHook('onRequest', (request, _reply, done) => {
+    try {
+      checkTransportLimits(request);
+    } catch (error) {
+      done(error as Error);
+      return;
     }
-    const query = url.indexOf('?');
-    if (query !== -1) checkFormEncoding(url.slice(query + 1));
-    if (url.slice(0, query === -1 ? undefined : query).includes('%00')) throw refuse('the path contains a NUL character');
+    done();
   });
 
   // Form bodies: read (within bodyLimit), checked as raw bytes, then handed on unchanged to the form parser.

@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler, preHandlerAsyncHookHandler } from 'fastify';
 import type { Config, RateLimitedEndpoint } from '../config/config.js';
 import type { Clock } from '../lib/clock.js';
+import { bufferRateLimitCounters, RATE_LIMIT_SYNC_MS } from '../protocol/rate-limits/buffered-counters.js';
 import { enforceRateLimit } from '../protocol/rate-limits/rate-limit.js';
 import type { RateLimitCounters } from '../storage/storage.js';
 import { StorageFaultError } from '../storage/storage-fault.js';
@@ -48,9 +49,9 @@ function safeDecode(value: string): string {
 }
 
 /** The two hooks that enforce `endpoint`'s limits: per IP (onRequest) and per client (preHandler). */
-export function rateLimitHooks(endpoint: RateLimitedEndpoint, deps: RateLimitHookDeps): { onRequest: onRequestAsyncHookHandler; preHandler: preHandlerAsyncHookHandler } {
+export function rateLimitHooks(endpoint: RateLimitedEndpoint, deps: RateLimitHookDeps, counters: RateLimitCounters = deps.storage.rateLimits): { onRequest: onRequestAsyncHookHandler; preHandler: preHandlerAsyncHookHandler } {
   const rule = deps.config.rateLimits[endpoint];
-  const counting = { counters: deps.storage.rateLimits, clock: deps.clock };
+  const counting = { counters, clock: deps.clock };
   return {
     async onRequest(request) {
       await unlessUnwritable(request, enforceRateLimit(`${endpoint}:ip:${request.ip}`, rule.perIp, rule.windowSeconds, counting));
@@ -82,18 +83,29 @@ const SWEEP_INTERVAL_MS = 60_000;
 export function registerRateLimits(app: FastifyInstance, deps: RateLimitHookDeps): void {
   // Counters whose windows are over are deleted in small batches, so the table stays the size of the active keys.
   const longestWindowMs = Math.max(...Object.values(deps.config.rateLimits).map((rule) => rule.windowSeconds)) * 1000;
+  // Hits are counted in this process and exchanged with the shared table at most once a second per key (issue #10
+  // §2: two upserts per token request were most of its database time); see buffered-counters.ts for the bound.
+  const counters = bufferRateLimitCounters(deps.storage.rateLimits, deps.clock);
   let sweeper: NodeJS.Timeout | undefined;
+  let flusher: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {
     sweeper = setInterval(() => {
       deps.storage.rateLimits.deleteExpired(deps.clock.now() - 2 * longestWindowMs, 1000).catch((error: unknown) => app.log.warn({ err: error }, 'rate limit sweep failed'));
     }, SWEEP_INTERVAL_MS).unref();
+    flusher = setInterval(() => {
+      counters.flush().catch((error: unknown) => app.log.warn({ err: error }, 'rate limit flush failed'));
+    }, RATE_LIMIT_SYNC_MS).unref();
   });
-  app.addHook('onClose', async () => clearInterval(sweeper));
+  app.addHook('onClose', async () => {
+    clearInterval(sweeper);
+    clearInterval(flusher);
+    await counters.flush().catch((error: unknown) => app.log.warn({ err: error }, 'rate limit flush failed'));
+  });
   app.addHook('onRoute', (route) => {
     const endpoint = RATE_LIMITED_ROUTES[route.url];
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (endpoint === undefined || !methods.includes('POST')) return;
-    const hooks = rateLimitHooks(endpoint, deps);
+    const hooks = rateLimitHooks(endpoint, deps, counters);
     const append = <T>(existing: T | T[] | undefined, hook: T): T[] => [hook, ...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing])];
     route.onRequest = append(route.onRequest, hooks.onRequest) as typeof route.onRequest;
     route.preHandler = append(route.preHandler, hooks.preHandler) as typeof route.preHandler;

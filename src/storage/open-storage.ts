@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, type MigrationProvider } from 'kysely';
 import pg from 'pg';
+import { createClientCache } from './client-cache.js';
 import { createKyselyStorage } from './kysely/kysely-storage.js';
 import type { Database } from './kysely/schema.js';
 import { SerialSqliteDialect } from './kysely/sqlite-dialect.js';
@@ -21,6 +22,8 @@ export interface OpenStorageOptions {
   readonly poolSize?: number;
   /** Apply pending migrations before returning (default true). */
   readonly migrate?: boolean;
+  /** Cache client records this long in the process (client-cache.ts; the server passes CLIENT_CACHE_TTL_MS). Default 0: off. */
+  readonly clientCacheTtlMs?: number;
 }
 
 /** Hides the password of a postgres:// URL for messages and logs. */
@@ -120,7 +123,8 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
     await checkpointer?.stop();
     await db.destroy();
   };
-  const storage = createKyselyStorage(db, dialect, close);
+  const cacheMs = options.clientCacheTtlMs ?? 0;
+  const storage = createKyselyStorage(db, dialect, close, cacheMs > 0 ? createClientCache({ ttlMs: cacheMs }) : undefined);
   try {
     await storage.ping();
     if (options.migrate !== false) await migrateToLatest(db);

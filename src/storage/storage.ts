@@ -122,8 +122,11 @@ export interface RefreshTokens {
  * `hit` is one atomic upsert, so concurrent processes sharing the database count every hit exactly once.
  */
 export interface RateLimitCounters {
-  /** Counts a hit on `key` in the window starting at `windowStart` (a multiple of `windowMs`); returns both counts after it. */
-  hit(key: string, windowStart: number, windowMs: number): Promise<{ count: number; previousCount: number }>;
+  /**
+   * Counts `hits` (default 1) on `key` in the window starting at `windowStart` (a multiple of `windowMs`); returns both
+   * counts after it. More than one: a process flushing the hits it counted in memory (issue #10 §2).
+   */
+  hit(key: string, windowStart: number, windowMs: number, hits?: number): Promise<{ count: number; previousCount: number }>;
   /** Deletes up to `limit` counters whose window started before `before`; returns how many went. */
   deleteExpired(before: number, limit: number): Promise<number>;
 }

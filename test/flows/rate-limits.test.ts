@@ -1,11 +1,16 @@
 // Issue 9 item 4: rate limits per IP and per client, counted in the database, answered with 429 and Retry-After.
 import Fastify from 'fastify';
 import formBody from '@fastify/formbody';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import { registerErrorHandler } from '../../src/http/error-handler.js';
 import { registerRateLimits } from '../../src/http/rate-limit.js';
+import { bufferRateLimitCounters, RATE_LIMIT_SYNC_MS } from '../../src/protocol/rate-limits/buffered-counters.js';
+import { enforceRateLimit } from '../../src/protocol/rate-limits/rate-limit.js';
 import { openStorage } from '../../src/storage/open-storage.js';
 import type { Storage } from '../../src/storage/storage.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -128,6 +133,33 @@ describe('per-client limits and window roll-over, on routes registered after the
     expect((await login()).status).toBe(200);
     expect((await login()).status).toBe(200);
     expect((await login()).status).toBe(429);
+  });
+});
+
+describe('Issue #10 §2: hits are counted in memory and shared through the database within the sync interval', () => {
+  it('two processes on one database: each counts its own hits at once, and sees the other\'s at most one sync interval late', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latchkey-rate-'));
+    const url = `sqlite:${join(dir, 'shared.db')}`;
+    const first = await openStorage(url);
+    const second = await openStorage(url);
+    try {
+      const clock = new ManualClock(Date.UTC(2026, 0, 1, 12, 0, 0));
+      const a = { counters: bufferRateLimitCounters(first.rateLimits, clock), clock };
+      const b = { counters: bufferRateLimitCounters(second.rateLimits, clock), clock };
+      const hit = (process: typeof a): Promise<number> => enforceRateLimit('token:client:c', 10, 60, process).then(() => 200, (error: { code?: string }) => (error.code === 'too_many_requests' ? 429 : 500));
+      for (let i = 0; i < 10; i++) expect(await hit(a)).toBe(200);
+      expect(await hit(a)).toBe(429); // exact within one process, however few writes it made
+      expect(await hit(b)).toBe(200); // A has written only its first hit so far: B may admit within the bound
+      await a.counters.flush(); // A's timer: its 10 other hits reach the table
+      expect(await hit(b)).toBe(200); // B read the table less than a sync interval ago and counts locally
+      clock.advance(RATE_LIMIT_SYNC_MS);
+      expect(await hit(b)).toBe(429); // a sync interval later B reads the shared count: 11 + 3 > 10
+      expect(await first.rateLimits.hit('token:client:c', Date.UTC(2026, 0, 1, 12, 0, 0), 60_000, 0)).toEqual({ count: 14, previousCount: 0 }); // every hit of both reached the table
+    } finally {
+      await first.close();
+      await second.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

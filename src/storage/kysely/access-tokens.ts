@@ -1,7 +1,8 @@
 // AccessTokens on Kysely: one row per issued token, keyed by its SHA-256 (opaque) or jti (JWT).
 import type { Kysely, Selectable } from 'kysely';
 import type { AccessTokenRecord, AccessTokenRecordFormat, ActorClaim } from '../records/access-token.js';
-import type { AccessTokens } from '../storage.js';
+import type { AccessTokens, Dialect } from '../storage.js';
+import { hotQuery } from './hot-query.js';
 import type { AccessTokensTable, Database } from './schema.js';
 
 const fromRow = (row: Selectable<AccessTokensTable>): AccessTokenRecord => ({
@@ -19,30 +20,32 @@ const fromRow = (row: Selectable<AccessTokensTable>): AccessTokenRecord => ({
   ...(row.act !== null && { act: JSON.parse(row.act) as ActorClaim }),
 });
 
-export function kyselyAccessTokens(db: Kysely<Database>): AccessTokens {
+const COLUMNS = ['id', 'format', 'client_id', 'grant_id', 'subject', 'scope', 'audience', 'dpop_jkt', 'issued_at', 'expires_at', 'revoked_at', 'act'] as const;
+
+export function kyselyAccessTokens(db: Kysely<Database>, dialect: Dialect): AccessTokens {
+  // The two hottest statements, precompiled (hot-query.ts): one insert per token response, one lookup per introspection.
+  const insert = hotQuery(db, dialect, `insert into "access_tokens" (${COLUMNS.map((c) => `"${c}"`).join(', ')}) values (${COLUMNS.map(() => '?').join(', ')})`);
+  const select = hotQuery<Selectable<AccessTokensTable>, Database>(db, dialect, `select ${COLUMNS.map((c) => `"${c}"`).join(', ')} from "access_tokens" where "id" = ?`);
   return {
     async save(token) {
-      await db
-        .insertInto('access_tokens')
-        .values({
-          id: token.id,
-          format: token.format,
-          client_id: token.clientId,
-          grant_id: token.grantId ?? null,
-          subject: token.subject ?? null,
-          scope: token.scope.join(' '),
-          audience: JSON.stringify(token.audience),
-          dpop_jkt: token.dpopJkt ?? null,
-          issued_at: token.issuedAt,
-          expires_at: token.expiresAt,
-          revoked_at: token.revokedAt ?? null,
-          act: token.act === undefined ? null : JSON.stringify(token.act),
-        })
-        .execute();
+      await insert([
+        token.id,
+        token.format,
+        token.clientId,
+        token.grantId ?? null,
+        token.subject ?? null,
+        token.scope.join(' '),
+        JSON.stringify(token.audience),
+        token.dpopJkt ?? null,
+        token.issuedAt,
+        token.expiresAt,
+        token.revokedAt ?? null,
+        token.act === undefined ? null : JSON.stringify(token.act),
+      ]);
     },
 
     async find(id) {
-      const row = await db.selectFrom('access_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+      const [row] = await select([id]);
       return row === undefined ? undefined : fromRow(row);
     },
 

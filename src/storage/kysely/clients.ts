@@ -1,5 +1,6 @@
 // Clients on Kysely: one row per client, metadata and policy as JSON text (portable across both dialects).
 import type { Kysely, Selectable } from 'kysely';
+import type { ClientCache } from '../client-cache.js';
 import type { Client, ClientMetadata, ClientPolicy } from '../records/client.js';
 import type { Clients } from '../storage.js';
 import type { ClientsTable, Database } from './schema.js';
@@ -32,27 +33,39 @@ const fromRow = (row: Selectable<ClientsTable>): Client => ({
   updatedAt: Number(row.updated_at),
 });
 
-export function kyselyClients(db: Kysely<Database>): Clients {
+/** `cache` (the server's): finds may be answered from it; every change here invalidates it, and `touched` collects the ids changed inside a transaction so they are invalidated again once it ends. */
+export function kyselyClients(db: Kysely<Database>, cache?: ClientCache, touched?: Set<string>): Clients {
+  const load = async (clientId: string): Promise<Client | undefined> => {
+    const row = await db.selectFrom('clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+    return row === undefined ? undefined : fromRow(row);
+  };
+  const changed = (clientId: string): void => {
+    cache?.invalidate(clientId);
+    touched?.add(clientId);
+  };
   return {
-    async find(clientId) {
-      const row = await db.selectFrom('clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
-      return row === undefined ? undefined : fromRow(row);
-    },
+    find: (clientId) => (cache === undefined ? load(clientId) : cache.find(clientId, () => load(clientId))),
     async create(client) {
+      changed(client.clientId);
       const result = await db
         .insertInto('clients')
         .values(toRow(client))
         .onConflict((oc) => oc.column('client_id').doNothing())
         .executeTakeFirst();
+      changed(client.clientId);
       return result.numInsertedOrUpdatedRows === 1n;
     },
     async update(client) {
       const { client_id: clientId, created_at: _created, ...changes } = toRow(client);
+      changed(clientId);
       const result = await db.updateTable('clients').set(changes).where('client_id', '=', clientId).executeTakeFirst();
+      changed(clientId);
       return result.numUpdatedRows === 1n;
     },
     async delete(clientId) {
+      changed(clientId);
       const result = await db.deleteFrom('clients').where('client_id', '=', clientId).executeTakeFirst();
+      changed(clientId);
       return result.numDeletedRows === 1n;
     },
     async list(options = {}) {

@@ -30,6 +30,13 @@ function hardeningContract(name: string, open: () => Promise<{ storage: Storage;
       expect(await storage.rateLimits.hit('other', T0, MINUTE)).toEqual({ count: 1, previousCount: 0 });
     });
 
+    it('Issue #10 §2: hit() with a count adds that many at once (a process flushing its in-memory hits)', async () => {
+      const { storage } = await use();
+      expect(await storage.rateLimits.hit('k', T0, MINUTE, 5)).toEqual({ count: 5, previousCount: 0 });
+      expect(await storage.rateLimits.hit('k', T0, MINUTE, 3)).toEqual({ count: 8, previousCount: 0 });
+      expect(await storage.rateLimits.hit('k', T0 + MINUTE, MINUTE, 2)).toEqual({ count: 2, previousCount: 8 });
+    });
+
     it('hit() loses no concurrent hit, from one pool or two sharing the database', async () => {
       const { storage, second } = await use();
       const racers = Array.from({ length: 40 }, (_, i) => (second !== undefined && i % 2 === 1 ? second : storage));

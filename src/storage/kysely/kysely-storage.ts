@@ -1,5 +1,6 @@
 // Assembles the Storage ports over one Kysely instance (the same code serves SQLite and PostgreSQL).
 import { sql, type Kysely } from 'kysely';
+import type { ClientCache } from '../client-cache.js';
 import type { Dialect, Storage } from '../storage.js';
 import { kyselyAuditLog } from './audit-log.js';
 import { kyselyAccessTokens } from './access-tokens.js';
@@ -21,14 +22,14 @@ import { kyselyReplayGuard } from './replay-guard.js';
 import type { Database } from './schema.js';
 import { kyselySigningKeys } from './signing-keys.js';
 
-export function createKyselyStorage(db: Kysely<Database>, dialect: Dialect, close: () => Promise<void>): Storage {
+export function createKyselyStorage(db: Kysely<Database>, dialect: Dialect, close: () => Promise<void>, clientCache?: ClientCache, touchedClients?: Set<string>): Storage {
   const storage: Storage = {
     dialect,
     signingKeys: kyselySigningKeys(db, dialect),
-    clients: kyselyClients(db),
+    clients: kyselyClients(db, clientCache, touchedClients),
     replay: kyselyReplayGuard(db),
     grants: kyselyGrants(db),
-    accessTokens: kyselyAccessTokens(db),
+    accessTokens: kyselyAccessTokens(db, dialect),
     refreshTokens: kyselyRefreshTokens(db),
     initialAccessTokens: kyselyInitialAccessTokens(db),
     rateLimits: kyselyRateLimits(db),
@@ -44,7 +45,12 @@ export function createKyselyStorage(db: Kysely<Database>, dialect: Dialect, clos
     deviceCodes: kyselyDeviceCodes(db),
     async transaction(work) {
       if (db.isTransaction) return work(storage);
-      return db.transaction().execute((trx) => work(createKyselyStorage(trx, dialect, close)));
+      const touched = new Set<string>();
+      try {
+        return await db.transaction().execute((trx) => work(createKyselyStorage(trx, dialect, close, clientCache, touched)));
+      } finally {
+        for (const clientId of touched) clientCache?.invalidate(clientId); // a find that ran before the commit saw the old row
+      }
     },
     async ping() {
       await sql`select 1`.execute(db);

@@ -6,16 +6,16 @@ import type { Database } from './schema.js';
 
 export function kyselyRateLimits(db: Kysely<Database>): RateLimitCounters {
   return {
-    async hit(key, windowStart, windowMs) {
+    async hit(key, windowStart, windowMs, hits = 1) {
       const previousWindow = windowStart - windowMs;
       const { rows } = await sql<{ count: number | string; previous_count: number | string }>`
-        insert into rate_limits (key, window_start, count, previous_count) values (${key}, ${windowStart}, 1, 0)
+        insert into rate_limits (key, window_start, count, previous_count) values (${key}, ${windowStart}, ${hits}, 0)
         on conflict (key) do update set
           previous_count = case
             when rate_limits.window_start >= ${windowStart} then rate_limits.previous_count
             when rate_limits.window_start = ${previousWindow} then rate_limits.count
             else 0 end,
-          count = case when rate_limits.window_start >= ${windowStart} then rate_limits.count + 1 else 1 end,
+          count = case when rate_limits.window_start >= ${windowStart} then rate_limits.count + ${hits} else ${hits} end,
           window_start = case when rate_limits.window_start >= ${windowStart} then rate_limits.window_start else ${windowStart} end
         returning count, previous_count`.execute(db);
       const row = rows[0];

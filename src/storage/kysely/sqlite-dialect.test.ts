@@ -57,6 +57,72 @@ describe('SerialSqliteDialect', () => {
     await expect(sql`select 1 as one`.execute(db)).resolves.toMatchObject({ rows: [{ one: 1 }] });
     await db.destroy();
   });
+
+  describe('Issue #10 §2: group commit of the writes made in one event-loop turn', () => {
+    const onFile = (): { db: Kysely<Db>; observer: SQLite.Database; done(): Promise<void> } => {
+      const dir = mkdtempSync(join(tmpdir(), 'latchkey-group-'));
+      const file = new SQLite(join(dir, 'db.sqlite'));
+      file.pragma('journal_mode = WAL');
+      const db = new Kysely<Db>({ dialect: new SerialSqliteDialect(file) });
+      const observer = new SQLite(join(dir, 'db.sqlite')); // another connection: sees only what is committed
+      return {
+        db,
+        observer,
+        async done() {
+          observer.close();
+          await db.destroy();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    };
+    const committed = (observer: SQLite.Database): number => (observer.prepare('select count(*) as n from t').get() as { n: number }).n;
+
+    it('concurrent inserts commit together, and each resolves only once its row is committed (visible to another connection)', async () => {
+      const { db, observer, done } = onFile();
+      await db.schema.createTable('t').addColumn('n', 'integer', (c) => c.primaryKey()).execute();
+      const seen: number[] = [];
+      await Promise.all(Array.from({ length: 100 }, (_, n) => db.insertInto('t').values({ n }).execute().then(() => seen.push(committed(observer)))));
+      // One commit for the whole turn: the first caller to hear back already finds all 100 rows committed.
+      expect(seen).toEqual(Array.from({ length: 100 }, () => 100));
+      await done();
+    });
+
+    it('a failing write rejects only its own caller; the rest of its group commits', async () => {
+      const { db, observer, done } = onFile();
+      await db.schema.createTable('t').addColumn('n', 'integer', (c) => c.primaryKey()).execute();
+      await db.insertInto('t').values({ n: 5 }).execute();
+      const results = await Promise.allSettled(Array.from({ length: 10 }, (_, n) => db.insertInto('t').values({ n }).execute()));
+      expect(results.map((result) => result.status)).toEqual(Array.from({ length: 10 }, (_, n) => (n === 5 ? 'rejected' : 'fulfilled')));
+      expect(committed(observer)).toBe(10);
+      await done();
+    });
+
+    it('a read made while writes wait for their group sees only committed data, as before', async () => {
+      const { db, observer, done } = onFile();
+      await db.schema.createTable('t').addColumn('n', 'integer', (c) => c.primaryKey()).execute();
+      const insert = db.insertInto('t').values({ n: 1 }).execute();
+      expect(await db.selectFrom('t').select('n').execute()).toEqual([]);
+      await insert;
+      expect(committed(observer)).toBe(1);
+      expect(await db.selectFrom('t').select('n').execute()).toEqual([{ n: 1 }]);
+      await done();
+    });
+
+    it('a transaction started while a group is open commits the group first, then runs alone', async () => {
+      const { db, observer, done } = onFile();
+      await db.schema.createTable('t').addColumn('n', 'integer', (c) => c.primaryKey()).execute();
+      const grouped = db.insertInto('t').values({ n: 1 }).execute();
+      const inside = db.transaction().execute(async (trx) => {
+        const before = committed(observer);
+        await trx.insertInto('t').values({ n: 2 }).execute();
+        return before;
+      });
+      await grouped;
+      expect(await inside).toBe(1);
+      expect(committed(observer)).toBe(2);
+      await done();
+    });
+  });
 });
 
 describe('Issue #9 §6: several processes on one SQLite file', () => {
