@@ -367,6 +367,9 @@ describePostgres('Issue #9 §6: two `latchkey serve` processes on one PostgreSQL
     const c = await startNode('C', dataDir, { ...shared, LATCHKEY_KEY_REFRESH_SECONDS: '3600' });
     try {
       const client = await storeClient(storage, { grant_types: ['client_credentials'], redirect_uris: [], response_types: [] }, { accessTokenFormat: 'jwt' });
+      // An unknown kid rereads at most once a second (KeyRing.refreshForKid): let C's start-up read age past that, so
+      // the reread is what this test sees (on a quiet machine the rotation below can finish within the second).
+      await new Promise((resolve) => setTimeout(resolve, 1100));
       const rotation = await runLatchkey(['keys', 'rotate', '--alg', 'ES256'], { ...shared, LATCHKEY_KEY_PREPUBLICATION_SECONDS: '0', LATCHKEY_DATA_DIR: dataDir, LATCHKEY_LOG_LEVEL: 'warn' });
       expect(rotation.code, rotation.stderr).toBe(0);
       const newKid = /^(\S+)\s+ES256: published now/m.exec(rotation.stdout)?.[1] as string;
