@@ -1,7 +1,7 @@
 // Issue #9 §7: a read-only or full disk under a SQLite file gives a clear error, not corruption. Real faults, not
 // simulated: the data directory is a small tmpfs this test mounts (root only: CI runs as root) and remounts read-only,
 // or fills; a read-only file is tested as an unprivileged user (as root, chmod would not stop a write).
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -159,6 +159,12 @@ describeWithDisks('Issue #9 §7: a read-only SQLite database', () => {
         await prepareDatabase(dataDir);
         const file = join(dataDir, 'latchkey.db');
         make(dataDir, file, disk);
+        if (user !== undefined) {
+          // The set-up itself, not the finding: the server user must reach this Node binary and dist/ (a Node under a
+          // 0700 temp directory cannot run as nobody, and would exit with an empty stderr).
+          const probe = spawnSync(process.execPath, ['-e', `require('node:fs').accessSync(${JSON.stringify(LATCHKEY_MAIN)})`], { ...user, encoding: 'utf8' });
+          expect(probe.status, `uid ${user.uid} cannot run ${process.execPath} or read ${LATCHKEY_MAIN}: ${probe.error?.message ?? probe.stderr}`).toBe(0);
+        }
         const result = await runLatchkeyAs(['serve', '--port', '0', '--data-dir', dataDir], { LATCHKEY_MASTER_KEY: masterKey }, user);
         expect(result.code).not.toBe(0);
         const lines = result.stderr.trim().split('\n');
