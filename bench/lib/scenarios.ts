@@ -52,6 +52,8 @@ export interface Prepared {
 export interface Scenario {
   readonly name: string;
   readonly title: string;
+  /** The share of responses that are meant to be non-2xx (the authorization code round trip's 303 from /authorize). */
+  readonly expectedNon2xxShare?: number;
   /** undefined: the scenario does not apply to this side (reason given by `skip`). */
   prepare(side: Side, options: { readonly poolSize: number }): Promise<Prepared | { readonly skip: string }>;
 }
@@ -227,6 +229,7 @@ async function roundTrip(side: Side, url: string, client: CodeFlow['client'], co
 
 const authorizationCode: Scenario = {
   name: 'authorization-code',
+  expectedNon2xxShare: 0.5, // each round trip is a 303 from /authorize, then a 200 from /token
   title: 'authorization code round trip: /authorize with session cookie and remembered consent → code → /token with id_token (req/s = round trips/s)',
   async prepare(side) {
     const flow = side.codeFlow;
