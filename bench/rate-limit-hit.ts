@@ -1,12 +1,8 @@
 // Micro-benchmark of one rate-limit hit (issue 9 item 4: "measure"): the cost of the atomic upsert on SQLite (file
 // and memory) and PostgreSQL (a throwaway server from the test harness), sequential and 32 concurrent.
 // Run: npx tsx bench/rate-limit-hit.ts
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openStorage } from '../src/storage/open-storage.js';
 import type { Storage } from '../src/storage/storage.js';
-import { findPostgresBinDir, startPostgres } from '../test/support/postgres-server.js';
+import { forEachStorage } from './lib/storages.js';
 
 const MINUTE = 60_000;
 
@@ -29,26 +25,4 @@ async function measure(name: string, storage: Storage): Promise<void> {
   console.log(`${name.padEnd(18)} sequential ${(sequential * 1000).toFixed(0).padStart(5)} µs/hit   32 concurrent ${concurrentPerSecond.toFixed(0).padStart(6)} hits/s`);
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'latchkey-bench-'));
-try {
-  const memory = await openStorage('sqlite::memory:');
-  await measure('sqlite :memory:', memory);
-  await memory.close();
-  const file = await openStorage(`sqlite:${join(dir, 'bench.db')}`);
-  await measure('sqlite file (WAL)', file);
-  await file.close();
-  const binDir = findPostgresBinDir();
-  if (binDir === undefined) console.log('postgres: no initdb/pg_ctl found, skipped');
-  else {
-    const server = await startPostgres(binDir);
-    try {
-      const storage = await openStorage(server.adminUrl, { poolSize: 10 });
-      await measure('postgres (pool 10)', storage);
-      await storage.close();
-    } finally {
-      await server.stop();
-    }
-  }
-} finally {
-  rmSync(dir, { recursive: true, force: true });
-}
+await forEachStorage(measure, { memory: true });

@@ -3,16 +3,12 @@
 // on SQLite (file, WAL) and PostgreSQL (a throwaway server from the test harness), interleaved rounds so that a noisy
 // machine affects both alike. Run: npx tsx bench/token-audit-write.ts
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { systemClock } from '../src/lib/clock.js';
 import { systemRandom } from '../src/lib/random.js';
 import { toAuditRecord } from '../src/protocol/audit/audit-event.js';
 import type { AccessTokenRecord } from '../src/storage/records/access-token.js';
-import { openStorage } from '../src/storage/open-storage.js';
 import type { Storage } from '../src/storage/storage.js';
-import { findPostgresBinDir, startPostgres } from '../test/support/postgres-server.js';
+import { forEachStorage } from './lib/storages.js';
 
 const token = (): AccessTokenRecord => {
   const now = Date.now();
@@ -71,26 +67,9 @@ async function measure(name: string, storage: Storage, concurrency: number): Pro
   }
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'latchkey-bench-'));
-try {
-  const file = await openStorage(`sqlite:${join(dir, 'bench.db')}`);
-  await ensureClient(file);
-  await measure('sqlite file (WAL)', file, 1);
-  await measure('sqlite file (WAL)', file, 32);
-  await file.close();
-  const binDir = findPostgresBinDir();
-  if (binDir === undefined) console.log('postgres: no initdb/pg_ctl found, skipped');
-  else {
-    const server = await startPostgres(binDir);
-    try {
-      const storage = await openStorage(server.adminUrl, { poolSize: 10 });
-      await ensureClient(storage);
-      await measure('postgres (pool 10)', storage, 32);
-      await storage.close();
-    } finally {
-      await server.stop();
-    }
-  }
-} finally {
-  rmSync(dir, { recursive: true, force: true });
-}
+await forEachStorage(async (name, storage) => {
+  await ensureClient(storage);
+  // One at a time shows the per-commit cost; 32 concurrent, what batching does with it (PostgreSQL: the pool).
+  if (!name.startsWith('postgres')) await measure(name, storage, 1);
+  await measure(name, storage, 32);
+});
