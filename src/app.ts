@@ -1,13 +1,12 @@
 // The composition root: the whole server wired on one readable page (DESIGN.md).
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
-import formBody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config/config.js';
 import { loadMasterKey } from './config/load-master-key.js';
 import { buildAdminApp } from './http/admin/admin-app.js';
 import { clientErrorHandler, frameworkErrors, registerErrorHandler } from './http/error-handler.js';
-import { registerInputLimits } from './http/input-limits.js';
+import { registerFormParser, registerInputLimits } from './http/input-limits.js';
 import { registerRateLimits } from './http/rate-limit.js';
 import { cookieSettings } from './http/cookies.js';
 import { metricsSource } from './http/metrics/cluster-metrics.js';
@@ -158,7 +157,7 @@ export function buildApp(given: AppDeps): FastifyInstance {
   registerErrorHandler(app, { render });
   registerInputLimits(app);
   registerRateLimits(app, deps);
-  app.register(formBody);
+  registerFormParser(app);
   app.register(cookie);
 
   const metadata = buildServerMetadata(config, [

@@ -1,12 +1,11 @@
 // Issue 9 item 2: transport input limits, over real loopback HTTP, on a Fastify app wired like the server
 // (error handler, input limits, form parser) with a probe route that counts the requests that reached it.
-import formBody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Params } from '../protocol/params.js';
 import { INPUT_LIMITS } from '../protocol/limits.js';
 import { registerErrorHandler } from './error-handler.js';
-import { registerInputLimits } from './input-limits.js';
+import { registerFormParser, registerInputLimits } from './input-limits.js';
 
 let app: FastifyInstance;
 let base: string;
@@ -16,7 +15,7 @@ beforeAll(async () => {
   app = Fastify();
   registerErrorHandler(app);
   registerInputLimits(app);
-  await app.register(formBody);
+  registerFormParser(app);
   const probe = async (request: { body?: unknown; query?: unknown }): Promise<unknown> => {
     reached++;
     return Params.from(request.body ?? request.query).toObject();

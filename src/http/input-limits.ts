@@ -1,7 +1,6 @@
 // Transport input limits (issue 9 item 2), enforced before any parsing or protocol work: request target and header
 // sizes, per-endpoint body sizes, form and query strings that are valid UTF-8 percent-encoding without NUL, and a
 // JSON parser that refuses invalid UTF-8, deep nesting, huge documents and prototype keys. Limits: protocol/limits.ts.
-import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { OAuthError } from '../protocol/errors.js';
 import { BODY_LIMITS, INPUT_LIMITS } from '../protocol/limits.js';
@@ -10,28 +9,57 @@ const refuse = (why: string): OAuthError => new OAuthError('invalid_request', wh
 const FORM = 'application/x-www-form-urlencoded';
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/**
- * Checks an application/x-www-form-urlencoded string (a body or a query): parameter count, and every name and
- * value must percent-decode to UTF-8 without NUL. The parsers keep bad escapes as literal text, so they are
- * refused here instead. @see https://url.spec.whatwg.org/#application/x-www-form-urlencoded
- */
-export function checkFormEncoding(raw: string): void {
-  if (raw === '') return;
-  const pairs = raw.split('&');
-  if (pairs.length > INPUT_LIMITS.parameters) throw refuse(`more than ${INPUT_LIMITS.parameters} parameters`);
-  for (const pair of pairs) {
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(pair.replace(/\+/g, ' '));
-    } catch {
-      throw refuse('the parameters are not valid UTF-8 percent-encoding');
-    }
-    if (decoded.includes('\u0000')) throw refuse('the parameters contain a NUL character');
+/** A request body as text, refused unless it is valid UTF-8 (a leading BOM is dropped, as the Encoding standard does). */
+function decodeUtf8(body: Buffer): string {
+  try {
+    return utf8.decode(body);
+  } catch {
+    throw refuse('the request body is not valid UTF-8');
   }
 }
 
-function mediaType(request: FastifyRequest): string | undefined {
-  return request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+/** Parsed form parameters: a repeated name collects its values in order (Params.from then refuses it, RFC 6749 §3.1). */
+export type FormFields = Record<string, string | string[]>;
+
+/**
+ * Parses an application/x-www-form-urlencoded string (a body or a query) in one pass, checking it as it goes:
+ * parameter count, and every name and value must percent-decode to UTF-8 without NUL (a parser that kept bad escapes
+ * as literal text would let them through). `+` is a space; a pair without `=` is a name with an empty value; empty
+ * pairs are skipped. @see https://url.spec.whatwg.org/#application/x-www-form-urlencoded
+ */
+export function parseForm(raw: string): FormFields {
+  const fields: FormFields = Object.create(null) as FormFields;
+  if (raw === '') return fields;
+  const pairs = raw.split('&');
+  if (pairs.length > INPUT_LIMITS.parameters) throw refuse(`more than ${INPUT_LIMITS.parameters} parameters`);
+  for (const pair of pairs) {
+    if (pair === '') continue;
+    const equals = pair.indexOf('=');
+    const name = decodeFormComponent(equals === -1 ? pair : pair.slice(0, equals));
+    const value = equals === -1 ? '' : decodeFormComponent(pair.slice(equals + 1));
+    const previous = fields[name];
+    if (previous === undefined) fields[name] = value;
+    else if (Array.isArray(previous)) previous.push(value);
+    else fields[name] = [previous, value];
+  }
+  return fields;
+}
+
+/** Checks a form-encoded string without keeping the result (a query string before routing). */
+export function checkFormEncoding(raw: string): void {
+  parseForm(raw);
+}
+
+function decodeFormComponent(component: string): string {
+  if (!component.includes('%')) return component.includes('+') ? component.replace(/\+/g, ' ') : component;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(component.replace(/\+/g, ' '));
+  } catch {
+    throw refuse('the parameters are not valid UTF-8 percent-encoding');
+  }
+  if (decoded.includes('\u0000')) throw refuse('the parameters contain a NUL character');
+  return decoded;
 }
 
 /** Registration JSON: depth, size, no `__proto__`/`constructor` keys, no NUL in keys or strings. */
@@ -86,36 +114,12 @@ export function registerInputLimits(app: FastifyInstance): void {
     done();
   });
 
-  // Form bodies: read (within bodyLimit), checked as raw bytes, then handed on unchanged to the form parser.
-  app.addHook('preParsing', async (request, _reply, payload) => {
-    if (mediaType(request) !== FORM) return payload;
-    const limit = request.routeOptions.bodyLimit ?? INPUT_LIMITS.urlLength;
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for await (const chunk of payload) {
-      total += (chunk as Buffer).byteLength;
-      if (total > limit) throw new OAuthError('payload_too_large', 'request body is too large');
-      chunks.push(chunk as Buffer);
-    }
-    const body = Buffer.concat(chunks);
-    let text: string;
-    try {
-      text = utf8.decode(body);
-    } catch {
-      throw refuse('the request body is not valid UTF-8');
-    }
-    checkFormEncoding(text);
-    const replay = Readable.from([body]) as Readable & { receivedEncodedLength?: number };
-    replay.receivedEncodedLength = body.byteLength; // Fastify compares it with content-length
-    return replay;
-  });
-
   // JSON (registration, admin API): strict UTF-8, no prototype keys, bounded shape. text/plain is not accepted anywhere.
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
     let value: unknown;
     try {
-      const text = utf8.decode(body as Buffer);
+      const text = decodeUtf8(body as Buffer);
       value = text.trim() === '' ? undefined : JSON.parse(text, (key, item: unknown) => {
         if (key === '__proto__' || key === 'constructor' || key === 'prototype') throw refuse('the JSON body has a forbidden member name');
         return item;
@@ -131,5 +135,22 @@ export function registerInputLimits(app: FastifyInstance): void {
       return;
     }
     done(null, value);
+  });
+}
+
+/**
+ * The form parser of the protocol endpoints (RFC 6749 §3.2: application/x-www-form-urlencoded). Read whole (within
+ * the route's bodyLimit), decoded as strict UTF-8 and parsed in one pass: one read and one decode of the bytes.
+ */
+export function registerFormParser(app: FastifyInstance): void {
+  app.addContentTypeParser(FORM, { parseAs: 'buffer' }, (_request, body, done) => {
+    let fields: FormFields;
+    try {
+      fields = parseForm(decodeUtf8(body as Buffer));
+    } catch (error) {
+      done(error as Error, undefined);
+      return;
+    }
+    done(null, fields);
   });
 }

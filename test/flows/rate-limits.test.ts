@@ -1,6 +1,5 @@
 // Issue 9 item 4: rate limits per IP and per client, counted in the database, answered with 429 and Retry-After.
 import Fastify from 'fastify';
-import formBody from '@fastify/formbody';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import { registerErrorHandler } from '../../src/http/error-handler.js';
+import { registerFormParser } from '../../src/http/input-limits.js';
 import { registerRateLimits } from '../../src/http/rate-limit.js';
 import { bufferRateLimitCounters, RATE_LIMIT_SYNC_MS } from '../../src/protocol/rate-limits/buffered-counters.js';
 import { enforceRateLimit } from '../../src/protocol/rate-limits/rate-limit.js';
@@ -94,7 +94,7 @@ describe('per-client limits and window roll-over, on routes registered after the
     const config = loadConfig({ env: { LATCHKEY_RATE_LIMITS: '{"token": {"perIp": 100, "perClient": 2, "windowSeconds": 60}, "login": {"perIp": 2}}' } });
     registerErrorHandler(app);
     registerRateLimits(app, { config, storage, clock });
-    await app.register(formBody);
+    registerFormParser(app);
     app.post('/token', async () => ({ ok: true }));
     app.get('/token', async () => ({ ok: true })); // not POST: not limited
     app.post('/interaction/:id/login', async () => ({ ok: true }));

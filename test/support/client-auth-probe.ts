@@ -1,9 +1,9 @@
 // A test-only back-channel endpoint: real HTTP on loopback, the real error handler, and authenticateClient with the
 // running server's deps. It stands in for /token, /introspect and /revoke (issue 5) so each client authentication
 // method is proven end to end through HTTP without a fake token endpoint in production code.
-import formBody from '@fastify/formbody';
 import Fastify from 'fastify';
 import { registerErrorHandler } from '../../src/http/error-handler.js';
+import { registerFormParser } from '../../src/http/input-limits.js';
 import { authenticateClient } from '../../src/protocol/client-authentication/authenticate-client.js';
 import { Params } from '../../src/protocol/params.js';
 import type { TestServer } from './test-server.js';
@@ -17,7 +17,7 @@ export interface AuthProbe {
 export async function startAuthProbe(server: TestServer): Promise<AuthProbe> {
   const app = Fastify({ logger: false });
   registerErrorHandler(app);
-  await app.register(formBody);
+  registerFormParser(app);
   let url = '';
   app.post('/authenticated', async (request) => {
     const client = await authenticateClient({ authorization: request.headers.authorization, params: Params.from(request.body), endpointUrl: url }, server.server.deps);

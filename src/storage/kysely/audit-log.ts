@@ -1,25 +1,15 @@
 // AuditLog on Kysely: append-only inserts; reads newest first with optional filters.
 import type { Kysely } from 'kysely';
-import type { AuditEventRecord, AuditLog } from '../storage.js';
+import type { AuditEventRecord, AuditLog, Dialect } from '../storage.js';
+import { hotQuery } from './hot-query.js';
 import type { Database } from './schema.js';
 
-export function kyselyAuditLog(db: Kysely<Database>): AuditLog {
+export function kyselyAuditLog(db: Kysely<Database>, dialect: Dialect): AuditLog {
+  // Precompiled (hot-query.ts): every token response writes one (LATCHKEY_AUDIT_TOKEN_ISSUED=all, the default).
+  const insert = hotQuery(db, dialect, 'insert into "audit_events" ("id", "at", "type", "actor", "client_id", "subject", "ip", "user_agent", "details") values (?, ?, ?, ?, ?, ?, ?, ?, ?)');
   return {
     async record(event) {
-      await db
-        .insertInto('audit_events')
-        .values({
-          id: event.id,
-          at: event.at,
-          type: event.type,
-          actor: event.actor,
-          client_id: event.clientId ?? null,
-          subject: event.subject ?? null,
-          ip: event.ip ?? null,
-          user_agent: event.userAgent ?? null,
-          details: JSON.stringify(event.details),
-        })
-        .execute();
+      await insert([event.id, event.at, event.type, event.actor, event.clientId ?? null, event.subject ?? null, event.ip ?? null, event.userAgent ?? null, JSON.stringify(event.details)]);
     },
     async list(query) {
       let select = db.selectFrom('audit_events').selectAll();

@@ -33,7 +33,7 @@ export function createKyselyStorage(db: Kysely<Database>, dialect: Dialect, clos
     refreshTokens: kyselyRefreshTokens(db),
     initialAccessTokens: kyselyInitialAccessTokens(db),
     rateLimits: kyselyRateLimits(db),
-    audit: kyselyAuditLog(db),
+    audit: kyselyAuditLog(db, dialect),
     users: kyselyUsers(db),
     sessions: kyselySessions(db),
     consents: kyselyConsents(db),
