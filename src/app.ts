@@ -158,7 +158,6 @@ export function buildApp(given: AppDeps): FastifyInstance {
   registerInputLimits(app);
   registerRateLimits(app, deps);
   registerFormParser(app);
-  app.register(cookie);
 
   const metadata = buildServerMetadata(config, [
     clientAuthenticationMetadata(),
@@ -177,7 +176,12 @@ export function buildApp(given: AppDeps): FastifyInstance {
   tokenRoute(app, token, url(token), createTokenEndpoint(grants, protocol), () => nextServerNonce(protocol), metrics === undefined ? undefined : (grantType, response) => metrics.observeTokensIssued(grantType, response));
   introspectionRoute(app, introspection, url(introspection), createIntrospectionEndpoint(protocol));
   revocationRoute(app, revocation, url(revocation), createRevocationEndpoint(protocol));
-  authorizationRoutes(app, protocol, theme, render);
+  // Cookies only where pages use them (the session, the interaction, CSRF): @fastify/cookie's two hooks then run on
+  // those routes only, not on every token, introspection and discovery request (issue #10 §2).
+  app.register(async (pages) => {
+    await pages.register(cookie);
+    authorizationRoutes(pages, protocol, theme, render);
+  });
   healthRoutes(app, {
     async check() {
       const database = await storage.ping().then(() => 'ok' as const, () => 'failing' as const);

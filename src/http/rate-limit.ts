@@ -1,11 +1,11 @@
 // Applies the per-endpoint rate limits (issue 9 item 4) to routes by path as they are registered: per IP before the
 // body is read, per client (Basic user name, or client_id in the form) once it is parsed. 429 comes from the error
 // handler with Retry-After. Routes registered later (token, introspection, PAR, login, device) get them the same way.
-import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler, preHandlerHookHandler } from 'fastify';
 import type { Config, RateLimitedEndpoint } from '../config/config.js';
 import type { Clock } from '../lib/clock.js';
-import { bufferRateLimitCounters, RATE_LIMIT_SYNC_MS } from '../protocol/rate-limits/buffered-counters.js';
-import { enforceRateLimit } from '../protocol/rate-limits/rate-limit.js';
+import { bufferRateLimitCounters, RATE_LIMIT_SYNC_MS, type BufferedRateLimitCounters } from '../protocol/rate-limits/buffered-counters.js';
+import { enforceRateLimit, enforceRateLimitNow } from '../protocol/rate-limits/rate-limit.js';
 import type { RateLimitCounters } from '../storage/storage.js';
 import { StorageFaultError } from '../storage/storage-fault.js';
 import { logStorageFault } from './storage-fault-log.js';
@@ -48,17 +48,30 @@ function safeDecode(value: string): string {
   }
 }
 
-/** The two hooks that enforce `endpoint`'s limits: per IP (onRequest) and per client (preHandler). */
-export function rateLimitHooks(endpoint: RateLimitedEndpoint, deps: RateLimitHookDeps, counters: RateLimitCounters = deps.storage.rateLimits): { onRequest: onRequestAsyncHookHandler; preHandler: preHandlerAsyncHookHandler } {
+/**
+ * The two hooks that enforce `endpoint`'s limits: per IP (onRequest) and per client (preHandler). Callback-style:
+ * when the counts are in memory (buffered counters, nearly always) a check costs no promise (issue #10 §2).
+ */
+export function rateLimitHooks(endpoint: RateLimitedEndpoint, deps: RateLimitHookDeps, counters: RateLimitCounters = deps.storage.rateLimits): { onRequest: onRequestHookHandler; preHandler: preHandlerHookHandler } {
   const rule = deps.config.rateLimits[endpoint];
   const counting = { counters, clock: deps.clock };
+  const buffered = 'hitNow' in counters ? { counters: counters as BufferedRateLimitCounters, clock: deps.clock } : undefined;
+  const check = (request: FastifyRequest, key: string, limit: number, done: HookHandlerDoneFunction): void => {
+    try {
+      if (buffered !== undefined && enforceRateLimitNow(key, limit, rule.windowSeconds, buffered)) return done();
+    } catch (error) {
+      return done(error as Error);
+    }
+    unlessUnwritable(request, enforceRateLimit(key, limit, rule.windowSeconds, counting)).then(() => done(), done);
+  };
   return {
-    async onRequest(request) {
-      await unlessUnwritable(request, enforceRateLimit(`${endpoint}:ip:${request.ip}`, rule.perIp, rule.windowSeconds, counting));
+    onRequest(request, _reply, done) {
+      check(request, `${endpoint}:ip:${request.ip}`, rule.perIp, done);
     },
-    async preHandler(request) {
+    preHandler(request, _reply, done) {
       const clientId = claimedClientId(request);
-      if (clientId !== undefined) await unlessUnwritable(request, enforceRateLimit(`${endpoint}:client:${clientId.slice(0, 200)}`, rule.perClient, rule.windowSeconds, counting));
+      if (clientId === undefined) done();
+      else check(request, `${endpoint}:client:${clientId.slice(0, 200)}`, rule.perClient, done);
     },
   };
 }

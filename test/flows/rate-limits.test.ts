@@ -10,7 +10,7 @@ import { registerErrorHandler } from '../../src/http/error-handler.js';
 import { registerFormParser } from '../../src/http/input-limits.js';
 import { registerRateLimits } from '../../src/http/rate-limit.js';
 import { bufferRateLimitCounters, RATE_LIMIT_SYNC_MS } from '../../src/protocol/rate-limits/buffered-counters.js';
-import { enforceRateLimit } from '../../src/protocol/rate-limits/rate-limit.js';
+import { enforceRateLimit, enforceRateLimitNow } from '../../src/protocol/rate-limits/rate-limit.js';
 import { openStorage } from '../../src/storage/open-storage.js';
 import type { Storage } from '../../src/storage/storage.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -158,6 +158,27 @@ describe('Issue #10 §2: hits are counted in memory and shared through the datab
     } finally {
       await first.close();
       await second.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('a check without waiting (enforceRateLimitNow) counts in memory only while the counts are fresh, and refuses exactly as the awaited check', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latchkey-rate-'));
+    const storage = await openStorage(`sqlite:${join(dir, 'now.db')}`);
+    try {
+      const clock = new ManualClock(Date.UTC(2026, 0, 1, 12, 0, 0));
+      const deps = { counters: bufferRateLimitCounters(storage.rateLimits, clock), clock };
+      expect(enforceRateLimitNow('k', 3, 60, deps)).toBe(false); // never read: nothing counted, the awaited check is the way
+      await enforceRateLimit('k', 3, 60, deps); // hit 1, and the counts are now in memory
+      expect(enforceRateLimitNow('k', 3, 60, deps)).toBe(true); // hit 2
+      expect(enforceRateLimitNow('k', 3, 60, deps)).toBe(true); // hit 3
+      expect(() => enforceRateLimitNow('k', 3, 60, deps)).toThrow(expect.objectContaining({ code: 'too_many_requests', headers: { 'retry-after': '60' } }));
+      clock.advance(RATE_LIMIT_SYNC_MS);
+      expect(enforceRateLimitNow('k', 3, 60, deps)).toBe(false); // stale: read the shared count first
+      await expect(enforceRateLimit('k', 3, 60, deps)).rejects.toMatchObject({ code: 'too_many_requests' });
+      await deps.counters.flush();
+      expect(await storage.rateLimits.hit('k', Date.UTC(2026, 0, 1, 12, 0, 0), 60_000, 0)).toEqual({ count: 5, previousCount: 0 }); // every hit, refused ones too
+    } finally {
+      await storage.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

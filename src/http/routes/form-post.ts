@@ -1,18 +1,18 @@
 // The shape every back-channel endpoint shares: POST only, application/x-www-form-urlencoded only (RFC 6749 §3.2,
 // RFC 7009 §2.1, RFC 7662 §2.1), and nothing cached (RFC 6749 §5.1) — errors get NO_STORE from the error handler.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { OAuthError } from '../../protocol/errors.js';
 import { NO_STORE } from '../error-handler.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 
-/** 415 for any other media type, before the body is parsed; 400 when none is given. */
-async function requireForm(request: FastifyRequest): Promise<void> {
+/** 415 for any other media type, before the body is parsed; 400 when none is given. Callback-style: no promise. */
+function requireForm(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
   const type = request.headers['content-type'];
-  if (type === undefined) throw new OAuthError('invalid_request', `the request body must be ${FORM}`);
+  if (type === undefined) return done(new OAuthError('invalid_request', `the request body must be ${FORM}`));
   const semicolon = type.indexOf(';');
   const media = (semicolon === -1 ? type : type.slice(0, semicolon)).trim().toLowerCase();
-  if (media !== FORM) throw new OAuthError('unsupported_media_type', `the request body must be ${FORM}`);
+  done(media === FORM ? undefined : new OAuthError('unsupported_media_type', `the request body must be ${FORM}`));
 }
 
 /**

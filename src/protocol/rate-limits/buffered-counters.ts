@@ -23,6 +23,11 @@ interface Entry {
 }
 
 export interface BufferedRateLimitCounters extends RateLimitCounters {
+  /**
+   * `hit`, without waiting, when the key's counts are fresh in memory (the common case): counts the hit and returns
+   * the counts; `undefined` (nothing counted) when the shared table must be read first, and `hit` is then the way.
+   */
+  hitNow(key: string, windowStart: number, windowMs: number): { count: number; previousCount: number } | undefined;
   /** Writes every pending hit to the shared table (on the timer, and on close). */
   flush(): Promise<void>;
 }
@@ -60,7 +65,21 @@ export function bufferRateLimitCounters(counters: RateLimitCounters, clock: Cloc
     return syncing;
   }
 
+  /** The key's entry when its counts can be used as they are: same window, not being exchanged, fresh enough. */
+  function current(key: string, windowStart: number, windowMs: number): Entry | undefined {
+    const entry = entries.get(key);
+    if (entry === undefined || entry.syncing !== undefined || entry.windowStart !== windowStart || entry.windowMs !== windowMs || clock.now() - entry.syncedAt >= syncMs) return undefined;
+    return entry;
+  }
+
   return {
+    hitNow(key, windowStart, windowMs) {
+      const entry = current(key, windowStart, windowMs);
+      if (entry === undefined) return undefined;
+      entry.pending += 1;
+      return { count: entry.shared + entry.pending, previousCount: entry.previous };
+    },
+
     async hit(key, windowStart, windowMs, hits = 1) {
       let entry = entries.get(key);
       while (entry?.syncing !== undefined) {

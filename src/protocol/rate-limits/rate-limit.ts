@@ -3,6 +3,7 @@
 import type { RateLimitedEndpoint, RateLimitRule } from '../../config/config.js';
 import type { Clock } from '../../lib/clock.js';
 import type { RateLimitCounters } from '../../storage/storage.js';
+import type { BufferedRateLimitCounters } from './buffered-counters.js';
 import { OAuthError } from '../errors.js';
 
 export type { RateLimitedEndpoint, RateLimitRule };
@@ -19,10 +20,31 @@ export interface RateLimitDeps {
  */
 export async function enforceRateLimit(key: string, limit: number, windowSeconds: number, deps: RateLimitDeps): Promise<void> {
   if (limit <= 0) return;
+  const { now, windowStart, windowMs } = windowAt(deps.clock.now(), windowSeconds);
+  refuseOverLimit(await deps.counters.hit(key, windowStart, windowMs), limit, now, windowStart, windowMs);
+}
+
+/**
+ * `enforceRateLimit` without waiting, when `hitNow` has the key's counts in memory (buffered-counters.ts): true once
+ * the hit is counted and allowed (throws the same 429 when refused); false when nothing was counted and
+ * `enforceRateLimit` must be awaited instead. Saves a promise per check on every token request (issue #10 §2).
+ */
+export function enforceRateLimitNow(key: string, limit: number, windowSeconds: number, deps: { counters: Pick<BufferedRateLimitCounters, 'hitNow'>; clock: Clock }): boolean {
+  if (limit <= 0) return true;
+  const { now, windowStart, windowMs } = windowAt(deps.clock.now(), windowSeconds);
+  const counts = deps.counters.hitNow(key, windowStart, windowMs);
+  if (counts === undefined) return false;
+  refuseOverLimit(counts, limit, now, windowStart, windowMs);
+  return true;
+}
+
+/** The fixed window `now` falls in. */
+function windowAt(now: number, windowSeconds: number): { now: number; windowStart: number; windowMs: number } {
   const windowMs = windowSeconds * 1000;
-  const now = deps.clock.now();
-  const windowStart = now - (now % windowMs);
-  const { count, previousCount } = await deps.counters.hit(key, windowStart, windowMs);
+  return { now, windowStart: now - (now % windowMs), windowMs };
+}
+
+function refuseOverLimit({ count, previousCount }: { count: number; previousCount: number }, limit: number, now: number, windowStart: number, windowMs: number): void {
   const elapsed = (now - windowStart) / windowMs;
   const estimate = previousCount * (1 - elapsed) + count;
   if (estimate <= limit) return;
