@@ -1,5 +1,4 @@
 // The composition root: the whole server wired on one readable page (DESIGN.md).
-import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config/config.js';
@@ -11,7 +10,9 @@ import { registerRateLimits } from './http/rate-limit.js';
 import { cookieSettings } from './http/cookies.js';
 import { metricsSource } from './http/metrics/cluster-metrics.js';
 import { countAuditEvents, ServerMetrics } from './http/metrics/server-metrics.js';
+import { requestIdOf } from './http/request-id.js';
 import { RequestLog } from './http/request-log.js';
+import { serverWithFront, staticDocuments, type FrontHandler } from './http/static-documents.js';
 import type { PageRenderer } from './http/page-response.js';
 import { accountRoutes } from './http/routes/account.js';
 import { authorizeRoutes } from './http/routes/authorize.js';
@@ -20,7 +21,7 @@ import { discoveryRoutes } from './http/routes/discovery.js';
 import { healthRoutes } from './http/routes/health.js';
 import { interactionRoutes } from './http/routes/interaction.js';
 import { introspectionRoute } from './http/routes/introspection.js';
-import { jwksRoute } from './http/routes/jwks.js';
+import { jwksDocument, jwksRoute } from './http/routes/jwks.js';
 import { logoutRoutes } from './http/routes/logout.js';
 import { pushedAuthorizationRequestRoute } from './http/routes/par.js';
 import { registrationRoutes } from './http/routes/registration.js';
@@ -101,8 +102,6 @@ function trustProxyOption(setting: Config['trustProxy']): FastifyServerOptions['
   return setting === false ? false : [...setting];
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
 export function buildApp(given: AppDeps): FastifyInstance {
   const { metrics } = given;
   // Security events (failed logins, refresh and code reuse) are counted where the audit log records them.
@@ -119,6 +118,7 @@ export function buildApp(given: AppDeps): FastifyInstance {
   ];
   const theme = themeFrom(config);
   const render: PageRenderer = (model) => renderPage(model, theme);
+  let front: FrontHandler = () => false;
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -128,10 +128,9 @@ export function buildApp(given: AppDeps): FastifyInstance {
         res: (res) => ({ statusCode: res.statusCode }),
       },
     },
-    genReqId: (req) => {
-      const incoming = req.headers['x-request-id'];
-      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    },
+    genReqId: requestIdOf,
+    // Discovery and the JWKS are answered before Fastify when nothing about the request needs it (issue #10 §2).
+    serverFactory: serverWithFront(() => front),
     // One line per request, at info only for errors and slow responses; it also feeds the request metrics.
     logController: new RequestLog(metrics === undefined ? undefined : (request, reply) => metrics.observeRequest(request, reply)),
     bodyLimit: 64 * 1024,
@@ -168,8 +167,12 @@ export function buildApp(given: AppDeps): FastifyInstance {
     dpopMetadata(),
     { device_authorization_endpoint: endpointUrl(config.issuer, ENDPOINT_PATHS.deviceAuthorization) }, // RFC 8628 §4
   ]);
-  discoveryRoutes(app, metadata);
+  const documents = [...discoveryRoutes(app, metadata), jwksDocument(ENDPOINT_PATHS.jwks, keys)];
   jwksRoute(app, ENDPOINT_PATHS.jwks, keys);
+  // Every request is logged at debug: then Fastify answers them all, and logs them.
+  if (config.logLevel !== 'debug' && config.logLevel !== 'trace') {
+    front = staticDocuments(documents, { closing: () => closing, ...(metrics !== undefined && { observe: (route, method, status, seconds) => metrics.observe(route, method, status, seconds) }) });
+  }
   if (config.registration !== 'off') registrationRoutes(app, deps); // RFC 7591 §3: absent when off
   const { token, introspection, revocation } = ENDPOINT_PATHS;
   const url = (path: string): string => endpointUrl(config.issuer, path);

@@ -1,7 +1,8 @@
 // Transport input limits (issue 9 item 2), enforced before any parsing or protocol work: request target and header
 // sizes, per-endpoint body sizes, form and query strings that are valid UTF-8 percent-encoding without NUL, and a
 // JSON parser that refuses invalid UTF-8, deep nesting, huge documents and prototype keys. Limits: protocol/limits.ts.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance } from 'fastify';
 import { OAuthError } from '../protocol/errors.js';
 import { BODY_LIMITS, INPUT_LIMITS } from '../protocol/limits.js';
 
@@ -84,10 +85,10 @@ export function checkJsonShape(value: unknown): void {
 }
 
 /** Request target and header sizes, and a query string that decodes cleanly: before any routing or parsing. */
-function checkTransportLimits(request: FastifyRequest): void {
-  const url = request.raw.url ?? '';
+export function checkTransportLimits(request: IncomingMessage): void {
+  const url = request.url ?? '';
   if (url.length > INPUT_LIMITS.urlLength) throw refuse(`the request target is longer than ${INPUT_LIMITS.urlLength} bytes`);
-  const raw = request.raw.rawHeaders;
+  const raw = request.rawHeaders;
   if (raw.length / 2 > INPUT_LIMITS.headerCount) throw refuse(`more than ${INPUT_LIMITS.headerCount} headers`);
   for (let i = 1; i < raw.length; i += 2) {
     if ((raw[i] as string).length > INPUT_LIMITS.headerLength) throw refuse(`a header is longer than ${INPUT_LIMITS.headerLength} bytes`);
@@ -106,7 +107,7 @@ export function registerInputLimits(app: FastifyInstance): void {
 
   app.addHook('onRequest', (request, _reply, done) => {
     try {
-      checkTransportLimits(request);
+      checkTransportLimits(request.raw);
     } catch (error) {
       done(error as Error);
       return;

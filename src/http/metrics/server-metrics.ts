@@ -73,24 +73,26 @@ export class ServerMetrics {
 
   /** Called once per completed response (from the request log controller): no hook of its own. */
   observeRequest(request: FastifyRequest, reply: FastifyReply): void {
-    const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
+    this.observe(request.routeOptions.url ?? UNMATCHED_ROUTE, request.method, reply.statusCode, reply.elapsedTime / 1000, reply.oauthError);
+  }
+
+  /** One completed response of `route` (its pattern, never the raw URL); `error` is its OAuth error code, if any. */
+  observe(route: string, method: string, status: number, seconds: number, error: string | null = null): void {
     let byMethod = this.routes.get(route);
     if (byMethod === undefined) this.routes.set(route, (byMethod = new Map()));
-    let series = byMethod.get(request.method);
-    if (series === undefined) byMethod.set(request.method, (series = { byClass: [], byError: new Map() }));
-    const status = reply.statusCode;
+    let series = byMethod.get(method);
+    if (series === undefined) byMethod.set(method, (series = { byClass: [], byError: new Map() }));
     const classIndex = Math.min(4, Math.max(0, Math.floor(status / 100) - 1));
-    const error = reply.oauthError;
     let histogram: Histogram | undefined;
     if (error === null) {
       histogram = series.byClass[classIndex];
-      if (histogram === undefined) series.byClass[classIndex] = histogram = this.requestDuration({ route, method: request.method, status_class: STATUS_CLASSES[classIndex] });
+      if (histogram === undefined) series.byClass[classIndex] = histogram = this.requestDuration({ route, method, status_class: STATUS_CLASSES[classIndex] });
     } else {
       const key = `${classIndex}:${error}`; // the error path only
       histogram = series.byError.get(key);
-      if (histogram === undefined) series.byError.set(key, (histogram = this.requestDuration({ route, method: request.method, status_class: STATUS_CLASSES[classIndex], error })));
+      if (histogram === undefined) series.byError.set(key, (histogram = this.requestDuration({ route, method, status_class: STATUS_CLASSES[classIndex], error })));
     }
-    histogram.observe(reply.elapsedTime / 1000);
+    histogram.observe(seconds);
     if (status === 429) {
       let counter = this.rateLimited.get(route);
       if (counter === undefined) this.rateLimited.set(route, (counter = this.rateLimitRejections({ route })));

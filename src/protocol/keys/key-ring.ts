@@ -28,6 +28,7 @@ export class KeyRing {
   private retryAt = Number.NEGATIVE_INFINITY;
   private schedule: KeySchedule | undefined;
   private scheduledAt = Number.NEGATIVE_INFINITY;
+  private serialised: { readonly schedule: KeySchedule; readonly bytes: Buffer } | undefined;
   private readonly unsealed = new Map<string, KeyObject>();
   private readonly publicKeys = new Map<string, KeyObject>();
 
@@ -47,8 +48,8 @@ export class KeyRing {
    * before is published an hour (prePublicationMs) before it signs.
    */
   async refreshIfStale(): Promise<void> {
+    if (!this.isStale) return;
     const now = this.options.clock.now();
-    if (now - this.loadedAt < (this.options.refreshMs ?? 10_000) || now < this.retryAt) return;
     try {
       await this.reload();
     } catch (error) {
@@ -124,9 +125,22 @@ export class KeyRing {
     return { alg: record.alg, publicKey };
   }
 
+  /** Whether `refreshIfStale` would read the store now. */
+  get isStale(): boolean {
+    const now = this.options.clock.now();
+    return now - this.loadedAt >= (this.options.refreshMs ?? 10_000) && now >= this.retryAt;
+  }
+
   /** The public JWK Set (RFC 7517 §5). */
   jwks(): { keys: Record<string, unknown>[] } {
     return { keys: this.current().published.map((key) => ({ ...key.publicJwk })) };
+  }
+
+  /** The JWK Set as sent (JSON, UTF-8): the same bytes until the published keys change. */
+  jwksDocument(): Buffer {
+    const schedule = this.current();
+    if (this.serialised?.schedule !== schedule) this.serialised = { schedule, bytes: Buffer.from(JSON.stringify(this.jwks())) };
+    return this.serialised.bytes;
   }
 
   /** Every key with its state, for `latchkey keys list`. */
