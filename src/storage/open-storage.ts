@@ -7,7 +7,7 @@ import pg from 'pg';
 import { createClientCache } from './client-cache.js';
 import { createKyselyStorage } from './kysely/kysely-storage.js';
 import type { Database } from './kysely/schema.js';
-import { SerialSqliteDialect } from './kysely/sqlite-dialect.js';
+import { SerialSqliteDialect, type DirectExecutor } from './kysely/sqlite-dialect.js';
 import { migrations } from './migrations/index.js';
 import { startSqliteCheckpointer, type Checkpointer } from './sqlite-checkpointer.js';
 import { diagnoseSqliteAccess } from './storage-fault.js';
@@ -41,11 +41,12 @@ export interface PoolStats {
   readonly waiting: number;
 }
 
-function openKysely(url: string, poolSize: number): { db: Kysely<Database>; dialect: Storage['dialect']; poolStats: () => PoolStats } {
+function openKysely(url: string, poolSize: number): { db: Kysely<Database>; dialect: Storage['dialect']; poolStats: () => PoolStats; direct?: DirectExecutor } {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
     const serial = new SerialSqliteDialect(openSqliteFile(path));
-    return { db: new Kysely<Database>({ dialect: serial }), dialect: 'sqlite', poolStats: () => serial.poolStats() };
+    const db = new Kysely<Database>({ dialect: serial });
+    return { db, dialect: 'sqlite', poolStats: () => serial.poolStats(), direct: serial.directExecutor() };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 });
@@ -117,14 +118,14 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
     if (error instanceof StorageUnavailableError) throw error;
     throw new StorageUnavailableError(`cannot open ${redactDatabaseUrl(url)}: ${(error as Error).message}`);
   }
-  const { db, dialect, poolStats } = opened;
+  const { db, dialect, poolStats, direct } = opened;
   let checkpointer: Checkpointer | undefined;
   const close = async (): Promise<void> => {
     await checkpointer?.stop();
     await db.destroy();
   };
   const cacheMs = options.clientCacheTtlMs ?? 0;
-  const storage = createKyselyStorage(db, dialect, close, cacheMs > 0 ? createClientCache({ ttlMs: cacheMs }) : undefined);
+  const storage = createKyselyStorage(db, dialect, close, { clientCache: cacheMs > 0 ? createClientCache({ ttlMs: cacheMs }) : undefined, direct });
   try {
     await storage.ping();
     if (options.migrate !== false) await migrateToLatest(db);

@@ -3,6 +3,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { AccessTokenRecord, AccessTokenRecordFormat, ActorClaim } from '../records/access-token.js';
 import type { AccessTokens, Dialect } from '../storage.js';
 import { hotQuery } from './hot-query.js';
+import type { DirectExecutor } from './sqlite-dialect.js';
 import type { AccessTokensTable, Database } from './schema.js';
 
 const fromRow = (row: Selectable<AccessTokensTable>): AccessTokenRecord => ({
@@ -22,10 +23,10 @@ const fromRow = (row: Selectable<AccessTokensTable>): AccessTokenRecord => ({
 
 const COLUMNS = ['id', 'format', 'client_id', 'grant_id', 'subject', 'scope', 'audience', 'dpop_jkt', 'issued_at', 'expires_at', 'revoked_at', 'act'] as const;
 
-export function kyselyAccessTokens(db: Kysely<Database>, dialect: Dialect): AccessTokens {
+export function kyselyAccessTokens(db: Kysely<Database>, dialect: Dialect, direct?: DirectExecutor): AccessTokens {
   // The two hottest statements, precompiled (hot-query.ts): one insert per token response, one lookup per introspection.
-  const insert = hotQuery(db, dialect, `insert into "access_tokens" (${COLUMNS.map((c) => `"${c}"`).join(', ')}) values (${COLUMNS.map(() => '?').join(', ')})`);
-  const select = hotQuery<Selectable<AccessTokensTable>, Database>(db, dialect, `select ${COLUMNS.map((c) => `"${c}"`).join(', ')} from "access_tokens" where "id" = ?`);
+  const insert = hotQuery(db, dialect, `insert into "access_tokens" (${COLUMNS.map((c) => `"${c}"`).join(', ')}) values (${COLUMNS.map(() => '?').join(', ')})`, direct);
+  const select = hotQuery<Selectable<AccessTokensTable>, Database>(db, dialect, `select ${COLUMNS.map((c) => `"${c}"`).join(', ')} from "access_tokens" where "id" = ?`, direct);
   return {
     async save(token) {
       await insert([

@@ -3,10 +3,11 @@ import type { Kysely } from 'kysely';
 import type { AuditEventRecord, AuditLog, Dialect } from '../storage.js';
 import { hotQuery } from './hot-query.js';
 import type { Database } from './schema.js';
+import type { DirectExecutor } from './sqlite-dialect.js';
 
-export function kyselyAuditLog(db: Kysely<Database>, dialect: Dialect): AuditLog {
+export function kyselyAuditLog(db: Kysely<Database>, dialect: Dialect, direct?: DirectExecutor): AuditLog {
   // Precompiled (hot-query.ts): every token response writes one (LATCHKEY_AUDIT_TOKEN_ISSUED=all, the default).
-  const insert = hotQuery(db, dialect, 'insert into "audit_events" ("id", "at", "type", "actor", "client_id", "subject", "ip", "user_agent", "details") values (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const insert = hotQuery(db, dialect, 'insert into "audit_events" ("id", "at", "type", "actor", "client_id", "subject", "ip", "user_agent", "details") values (?, ?, ?, ?, ?, ?, ?, ?, ?)', direct);
   return {
     async record(event) {
       await insert([event.id, event.at, event.type, event.actor, event.clientId ?? null, event.subject ?? null, event.ip ?? null, event.userAgent ?? null, JSON.stringify(event.details)]);

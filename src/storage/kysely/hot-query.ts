@@ -4,10 +4,17 @@
 // through the same Kysely executor (same connection handling, transactions and group commit).
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Dialect } from '../storage.js';
+import type { DirectExecutor } from './sqlite-dialect.js';
 
-/** `text` with `?` placeholders (SQLite's), renumbered `$1…` for PostgreSQL; returns a runner for its parameters. */
-export function hotQuery<Row, DB = unknown>(db: Kysely<DB>, dialect: Dialect, text: string): (parameters: readonly unknown[]) => Promise<Row[]> {
+/**
+ * `text` with `?` placeholders (SQLite's), renumbered `$1…` for PostgreSQL; returns a runner for its parameters.
+ * With `direct` (SQLite, outside a transaction) the statement skips Kysely's executor as well as its builder.
+ */
+export function hotQuery<Row, DB = unknown>(db: Kysely<DB>, dialect: Dialect, text: string, direct?: DirectExecutor): (parameters: readonly unknown[]) => Promise<Row[]> {
   let n = 0;
   const sql = dialect === 'postgres' ? text.replace(/\?/g, () => `$${++n}`) : text;
+  if (direct !== undefined && !db.isTransaction) {
+    return async (parameters) => (await direct<Row>(CompiledQuery.raw(sql, [...parameters]))).rows;
+  }
   return async (parameters) => (await db.executeQuery<Row>(CompiledQuery.raw(sql, [...parameters]))).rows;
 }

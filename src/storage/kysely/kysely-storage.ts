@@ -20,20 +20,30 @@ import { kyselySessions } from './sessions.js';
 import { kyselyUsers } from './users.js';
 import { kyselyReplayGuard } from './replay-guard.js';
 import type { Database } from './schema.js';
+import type { DirectExecutor } from './sqlite-dialect.js';
 import { kyselySigningKeys } from './signing-keys.js';
 
-export function createKyselyStorage(db: Kysely<Database>, dialect: Dialect, close: () => Promise<void>, clientCache?: ClientCache, touchedClients?: Set<string>): Storage {
+export interface KyselyStorageOptions {
+  readonly clientCache?: ClientCache | undefined;
+  /** Inside a transaction: the clients it changed, invalidated in the cache once it ends. */
+  readonly touchedClients?: Set<string>;
+  /** SQLite: the hot queries' way past Kysely's executor (outside transactions). */
+  readonly direct?: DirectExecutor | undefined;
+}
+
+export function createKyselyStorage(db: Kysely<Database>, dialect: Dialect, close: () => Promise<void>, options: KyselyStorageOptions = {}): Storage {
+  const { clientCache, touchedClients, direct } = options;
   const storage: Storage = {
     dialect,
     signingKeys: kyselySigningKeys(db, dialect),
     clients: kyselyClients(db, clientCache, touchedClients),
     replay: kyselyReplayGuard(db),
     grants: kyselyGrants(db),
-    accessTokens: kyselyAccessTokens(db, dialect),
+    accessTokens: kyselyAccessTokens(db, dialect, direct),
     refreshTokens: kyselyRefreshTokens(db),
     initialAccessTokens: kyselyInitialAccessTokens(db),
     rateLimits: kyselyRateLimits(db),
-    audit: kyselyAuditLog(db, dialect),
+    audit: kyselyAuditLog(db, dialect, direct),
     users: kyselyUsers(db),
     sessions: kyselySessions(db),
     consents: kyselyConsents(db),
@@ -47,7 +57,7 @@ export function createKyselyStorage(db: Kysely<Database>, dialect: Dialect, clos
       if (db.isTransaction) return work(storage);
       const touched = new Set<string>();
       try {
-        return await db.transaction().execute((trx) => work(createKyselyStorage(trx, dialect, close, clientCache, touched)));
+        return await db.transaction().execute((trx) => work(createKyselyStorage(trx, dialect, close, { clientCache, touchedClients: touched })));
       } finally {
         for (const clientId of touched) clientCache?.invalidate(clientId); // a find that ran before the commit saw the old row
       }

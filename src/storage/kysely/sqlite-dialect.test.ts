@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
-import { Kysely, sql } from 'kysely';
+import { CompiledQuery, Kysely, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { toOAuthError } from '../../http/error-handler.js';
 import { StorageFaultError } from '../storage-fault.js';
@@ -121,6 +121,52 @@ describe('SerialSqliteDialect', () => {
       expect(await inside).toBe(1);
       expect(committed(observer)).toBe(2);
       await done();
+    });
+  });
+
+  describe('Issue #10 §2: the direct executor of hot queries', () => {
+    it('reads at once when the connection is free; writes join the group commit and resolve once committed', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'latchkey-direct-'));
+      const file = new SQLite(join(dir, 'db.sqlite'));
+      file.pragma('journal_mode = WAL');
+      const dialect = new SerialSqliteDialect(file);
+      const db = new Kysely<Db>({ dialect });
+      const direct = dialect.directExecutor();
+      const observer = new SQLite(join(dir, 'db.sqlite'));
+      await db.schema.createTable('t').addColumn('n', 'integer', (c) => c.primaryKey()).execute();
+      const read = direct<{ count: number }>(CompiledQuery.raw('select count(*) as count from t', []));
+      expect(read).toEqual({ rows: [{ count: 0 }] }); // not a promise: no lock to wait for
+      const writes = Array.from({ length: 20 }, (_, n) => direct(CompiledQuery.raw('insert into t (n) values (?)', [n])));
+      expect(writes.every((write) => write instanceof Promise)).toBe(true);
+      expect((observer.prepare('select count(*) as n from t').get() as { n: number }).n).toBe(0); // queued, not yet committed
+      await Promise.all(writes);
+      expect((observer.prepare('select count(*) as n from t').get() as { n: number }).n).toBe(20);
+      observer.close();
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('waits while a transaction holds the connection, and never sees its uncommitted writes', async () => {
+      const dialect = new SerialSqliteDialect(new SQLite(':memory:'));
+      const db = new Kysely<Db>({ dialect });
+      const direct = dialect.directExecutor();
+      await db.schema.createTable('t').addColumn('n', 'integer').execute();
+      let release: () => void = () => undefined;
+      const transaction = db.transaction().execute(async (trx) => {
+        await trx.insertInto('t').values({ n: 1 }).execute();
+        await new Promise<void>((resolve) => (release = resolve));
+      });
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      const outside = direct<{ count: number }>(CompiledQuery.raw('select count(*) as count from t', []));
+      expect(outside).toBeInstanceOf(Promise);
+      let settled = false;
+      void Promise.resolve(outside).then(() => (settled = true));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(settled).toBe(false); // still waiting for the transaction
+      release();
+      await transaction;
+      expect(await outside).toEqual({ rows: [{ count: 1 }] });
+      await db.destroy();
     });
   });
 });

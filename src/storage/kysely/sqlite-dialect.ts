@@ -26,6 +26,13 @@ class FifoLock {
     return { held: this.held, waiting: this.waiters.length };
   }
 
+  /** Takes the lock if it is free, without waiting: false when it is held. */
+  tryAcquire(): boolean {
+    if (this.held) return false;
+    this.held = true;
+    return true;
+  }
+
   acquire(): Promise<void> {
     if (!this.held) {
       this.held = true;
@@ -235,6 +242,23 @@ class SerialSqliteDriver implements Driver {
     (connection as SqliteConnection).release();
   }
 
+  /**
+   * A lone statement outside Kysely's executor (see DirectExecutor): with the lock free, a read runs now and a write
+   * joins the group commit without a single promise for the lock; with it held (a transaction), it waits its turn.
+   */
+  execute<R>(query: CompiledQuery): QueryResult<R> | Promise<QueryResult<R>> {
+    if (!this.lock.tryAcquire()) return this.lock.acquire().then(() => this.executeHoldingLock<R>(query));
+    return this.executeHoldingLock<R>(query);
+  }
+
+  private executeHoldingLock<R>(query: CompiledQuery): QueryResult<R> | Promise<QueryResult<R>> {
+    try {
+      return this.core.executeAlone<R>(query);
+    } finally {
+      this.lock.release();
+    }
+  }
+
   async destroy(): Promise<void> {
     this.core.close();
   }
@@ -251,6 +275,13 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   }
 }
 
+/**
+ * Runs one precompiled statement (hot-query.ts) on the SQLite connection as Kysely's executor would, minus its cost
+ * (query ids, plugins, a connection lease and several promises: ~10 µs of a ~8 µs lookup). Outside transactions only:
+ * inside one, the statement must go through the transaction's own Kysely.
+ */
+export type DirectExecutor = <R>(query: CompiledQuery) => QueryResult<R> | Promise<QueryResult<R>>;
+
 /** `new Kysely({ dialect: new SerialSqliteDialect(database) })` */
 export class SerialSqliteDialect extends SqliteDialect {
   private driver: SerialSqliteDriver | undefined;
@@ -262,6 +293,13 @@ export class SerialSqliteDialect extends SqliteDialect {
   override createDriver(): Driver {
     this.driver = new SerialSqliteDriver(this.database);
     return this.driver;
+  }
+
+  /** The executor for hot queries; call after the Kysely instance is made (it creates the driver). */
+  directExecutor(): DirectExecutor {
+    const driver = this.driver;
+    if (driver === undefined) throw new Error('the Kysely instance has not been created yet');
+    return (query) => driver.execute(query);
   }
 
   /** The one connection as a pool of one (the metrics): idle when nothing holds it, waiting = the lock's queue. */
