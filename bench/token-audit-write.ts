@@ -28,10 +28,11 @@ const variants = {
       await tx.accessTokens.save(token());
       await tx.audit.record(event());
     }),
-  'token, then audit (2 statements, as issued)': async (storage: Storage) => {
+  'token, then audit (2 statements, awaited in turn)': async (storage: Storage) => {
     await storage.accessTokens.save(token());
     await storage.audit.record(event());
   },
+  'save(token, event) (as issued: one statement on PostgreSQL, one group commit on SQLite)': (storage: Storage) => storage.accessTokens.save(token(), event()),
 } as const;
 
 async function run(storage: Storage, write: (storage: Storage) => Promise<void>, n: number, concurrency: number): Promise<number> {

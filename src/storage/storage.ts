@@ -96,7 +96,11 @@ export interface Grants {
 
 /** Access tokens of both formats, by SHA-256 (opaque) or jti (JWT). */
 export interface AccessTokens {
-  save(token: AccessTokenRecord): Promise<void>;
+  /**
+   * Saves a token; with `issued`, its token.issued audit event too, in one statement on PostgreSQL (one round trip,
+   * both or neither) and in one group commit on SQLite. Resolves once both are committed.
+   */
+  save(token: AccessTokenRecord, issued?: AuditEventRecord): Promise<void>;
   find(id: string): Promise<AccessTokenRecord | undefined>;
   /** Marks one token revoked; false when it is unknown or was already revoked. */
   revoke(id: string, at: number): Promise<boolean>;

@@ -165,6 +165,20 @@ export function tokenStorageContract(name: string, open: () => Promise<Storage>,
         expect(await storage.accessTokens.find('unknown')).toBeUndefined();
       });
 
+      it('save(token, issued) writes the token and its audit event; on PostgreSQL both or neither', async () => {
+        const storage = await fresh();
+        const token = anAccessToken();
+        const event = { id: `${NOW.toString(36)}-evt`, at: NOW, type: 'token.issued', actor: `client:${CLIENT}`, clientId: CLIENT, ip: '192.0.2.1', details: { grant_type: 'client_credentials', issued: 'access_token' } };
+        await Promise.all([storage.accessTokens.save(token, event), storage.accessTokens.save(anAccessToken())]);
+        expect(await storage.accessTokens.find(token.id)).toEqual(token);
+        expect(await storage.audit.list({ type: 'token.issued' })).toEqual([event]);
+        // A second token under the same event id: the event's INSERT fails, so the save fails.
+        const again = anAccessToken();
+        await expect(storage.accessTokens.save(again, event)).rejects.toThrow();
+        if (storage.dialect === 'postgres') expect(await storage.accessTokens.find(again.id)).toBeUndefined(); // one statement: nothing written
+        expect(await storage.audit.list({ type: 'token.issued' })).toHaveLength(1);
+      });
+
       it('revoke() is true once, then false; false for an unknown token', async () => {
         const storage = await fresh();
         const token = anAccessToken();

@@ -97,12 +97,12 @@ export function createTokenIssuer(deps: TokenIssuerDeps): TokenIssuer {
       const now = clock.now();
       const { access, refresh } = await mint(request, now);
       if (request.grantId === undefined) {
-        // client_credentials: no grant row to lock. Two statements, not a transaction (bench/token-audit-write.ts: a
-        // transaction costs more than the second INSERT), sent together: on SQLite both join this turn's group commit,
-        // on PostgreSQL they run side by side. The response waits for both: if either fails the request fails, and the
-        // token, never handed out, is as good as none. The operator may leave these events out (high volume).
+        // client_credentials: no grant row to lock. The token and its audit row are written together, not in a
+        // transaction (bench/token-audit-write.ts: a transaction costs more than the second INSERT): one statement on
+        // PostgreSQL, one group commit on SQLite. The response waits for both: if either fails the request fails, and
+        // the token, never handed out, is as good as none. The operator may leave these events out (high volume).
         const audited = config.audit.tokenIssued === 'all' || request.subject !== undefined;
-        await Promise.all([storage.accessTokens.save(access.record), audited ? storage.audit.record(issuedEvent(request, access, refresh)) : undefined]);
+        await storage.accessTokens.save(access.record, audited ? issuedEvent(request, access, refresh) : undefined);
       } else {
         try {
           await record(request.grantId, now, access, refresh, issuedEvent(request, access, refresh), { ...(request.redeemsCode !== undefined && { redeemsCode: request.redeemsCode }) });

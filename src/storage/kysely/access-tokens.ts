@@ -2,6 +2,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { AccessTokenRecord, AccessTokenRecordFormat, ActorClaim } from '../records/access-token.js';
 import type { AccessTokens, Dialect } from '../storage.js';
+import { AUDIT_INSERT, auditParameters } from './audit-log.js';
 import { hotQuery } from './hot-query.js';
 import type { DirectExecutor } from './sqlite-dialect.js';
 import type { AccessTokensTable, Database } from './schema.js';
@@ -25,11 +26,17 @@ const COLUMNS = ['id', 'format', 'client_id', 'grant_id', 'subject', 'scope', 'a
 
 export function kyselyAccessTokens(db: Kysely<Database>, dialect: Dialect, direct?: DirectExecutor): AccessTokens {
   // The two hottest statements, precompiled (hot-query.ts): one insert per token response, one lookup per introspection.
-  const insert = hotQuery(db, dialect, `insert into "access_tokens" (${COLUMNS.map((c) => `"${c}"`).join(', ')}) values (${COLUMNS.map(() => '?').join(', ')})`, direct);
+  const insertSql = `insert into "access_tokens" (${COLUMNS.map((c) => `"${c}"`).join(', ')}) values (${COLUMNS.map(() => '?').join(', ')})`;
+  const insert = hotQuery(db, dialect, insertSql, direct);
   const select = hotQuery<Selectable<AccessTokensTable>, Database>(db, dialect, `select ${COLUMNS.map((c) => `"${c}"`).join(', ')} from "access_tokens" where "id" = ?`, direct);
+  // With its audit row: PostgreSQL takes both in one statement (a data-modifying WITH, atomic, one round trip);
+  // SQLite queues both for the same group commit.
+  const insertWithEvent =
+    dialect === 'postgres' ? hotQuery(db, dialect, `with "token" as (${insertSql}) ${AUDIT_INSERT}`) : undefined;
+  const auditInsert = dialect === 'postgres' ? undefined : hotQuery(db, dialect, AUDIT_INSERT, direct);
   return {
-    async save(token) {
-      await insert([
+    async save(token, issued) {
+      const row = [
         token.id,
         token.format,
         token.clientId,
@@ -42,7 +49,10 @@ export function kyselyAccessTokens(db: Kysely<Database>, dialect: Dialect, direc
         token.expiresAt,
         token.revokedAt ?? null,
         token.act === undefined ? null : JSON.stringify(token.act),
-      ]);
+      ];
+      if (issued === undefined) await insert(row);
+      else if (insertWithEvent !== undefined) await insertWithEvent([...row, ...auditParameters(issued)]);
+      else await Promise.all([insert(row), auditInsert?.(auditParameters(issued))]);
     },
 
     async find(id) {

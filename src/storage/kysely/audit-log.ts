@@ -5,12 +5,18 @@ import { hotQuery } from './hot-query.js';
 import type { Database } from './schema.js';
 import type { DirectExecutor } from './sqlite-dialect.js';
 
+/** The audit row's INSERT, `?` placeholders for `auditParameters` (precompiled: every token response writes one). */
+export const AUDIT_INSERT = 'insert into "audit_events" ("id", "at", "type", "actor", "client_id", "subject", "ip", "user_agent", "details") values (?, ?, ?, ?, ?, ?, ?, ?, ?)';
+
+export function auditParameters(event: AuditEventRecord): unknown[] {
+  return [event.id, event.at, event.type, event.actor, event.clientId ?? null, event.subject ?? null, event.ip ?? null, event.userAgent ?? null, JSON.stringify(event.details)];
+}
+
 export function kyselyAuditLog(db: Kysely<Database>, dialect: Dialect, direct?: DirectExecutor): AuditLog {
-  // Precompiled (hot-query.ts): every token response writes one (LATCHKEY_AUDIT_TOKEN_ISSUED=all, the default).
-  const insert = hotQuery(db, dialect, 'insert into "audit_events" ("id", "at", "type", "actor", "client_id", "subject", "ip", "user_agent", "details") values (?, ?, ?, ?, ?, ?, ?, ?, ?)', direct);
+  const insert = hotQuery(db, dialect, AUDIT_INSERT, direct);
   return {
     async record(event) {
-      await insert([event.id, event.at, event.type, event.actor, event.clientId ?? null, event.subject ?? null, event.ip ?? null, event.userAgent ?? null, JSON.stringify(event.details)]);
+      await insert(auditParameters(event));
     },
     async list(query) {
       let select = db.selectFrom('audit_events').selectAll();
