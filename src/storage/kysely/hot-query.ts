@@ -11,3 +11,10 @@ export function hotQuery<Row, DB = unknown>(db: Kysely<DB>, dialect: Dialect, te
   const sql = dialect === 'postgres' ? text.replace(/\?/g, () => `$${++n}`) : text;
   return async (parameters) => (await db.executeQuery<Row>(CompiledQuery.raw(sql, [...parameters]))).rows;
 }
+
+/** hotQuery for a write: the runner resolves to the number of rows it inserted, updated or deleted. */
+export function hotWrite<DB = unknown>(db: Kysely<DB>, dialect: Dialect, text: string): (parameters: readonly unknown[]) => Promise<bigint> {
+  let n = 0;
+  const sql = dialect === 'postgres' ? text.replace(/\?/g, () => `$${++n}`) : text;
+  return async (parameters) => (await db.executeQuery(CompiledQuery.raw(sql, [...parameters]))).numAffectedRows ?? 0n;
+}

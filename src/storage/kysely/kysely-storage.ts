@@ -27,7 +27,7 @@ export function createKyselyStorage(db: Kysely<Database>, dialect: Dialect, clos
     dialect,
     signingKeys: kyselySigningKeys(db, dialect),
     clients: kyselyClients(db, clientCache, touchedClients),
-    replay: kyselyReplayGuard(db),
+    replay: kyselyReplayGuard(db, dialect),
     grants: kyselyGrants(db),
     accessTokens: kyselyAccessTokens(db, dialect),
     refreshTokens: kyselyRefreshTokens(db),
