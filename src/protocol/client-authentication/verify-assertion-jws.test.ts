@@ -36,7 +36,7 @@ const description = (fn: () => void): string => {
   } catch (error) {
     expect(error).toBeInstanceOf(OAuthError);
     expect((error as OAuthError).code).toBe('invalid_client');
-    return (error as OAuthError).description;
+    return (error as OAuthError).description ?? '';
   }
   throw new Error('expected a refusal');
 };

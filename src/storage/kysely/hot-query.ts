@@ -4,17 +4,55 @@
 // through the same Kysely executor (same connection handling, transactions and group commit).
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Dialect } from '../storage.js';
+import type { AtomicBatchQuery } from './sqlite-dialect.js';
 
 /** `text` with `?` placeholders (SQLite's), renumbered `$1…` for PostgreSQL; returns a runner for its parameters. */
 export function hotQuery<Row, DB = unknown>(db: Kysely<DB>, dialect: Dialect, text: string): (parameters: readonly unknown[]) => Promise<Row[]> {
-  let n = 0;
-  const sql = dialect === 'postgres' ? text.replace(/\?/g, () => `$${++n}`) : text;
+  const sql = forDialect(dialect, text);
   return async (parameters) => (await db.executeQuery<Row>(CompiledQuery.raw(sql, [...parameters]))).rows;
 }
 
 /** hotQuery for a write: the runner resolves to the number of rows it inserted, updated or deleted. */
 export function hotWrite<DB = unknown>(db: Kysely<DB>, dialect: Dialect, text: string): (parameters: readonly unknown[]) => Promise<bigint> {
-  let n = 0;
-  const sql = dialect === 'postgres' ? text.replace(/\?/g, () => `$${++n}`) : text;
+  const sql = forDialect(dialect, text);
   return async (parameters) => (await db.executeQuery(CompiledQuery.raw(sql, [...parameters]))).numAffectedRows ?? 0n;
+}
+
+/**
+ * Single-statement writes that commit together or not at all; the runner takes one parameter list per statement and
+ * resolves to each one's affected row count. SQLite: one unit of the group commit, in a savepoint (sqlite-dialect.ts),
+ * so no transaction of its own; PostgreSQL: a transaction (or the caller's).
+ */
+export function hotAtomicWrites<DB = unknown>(db: Kysely<DB>, dialect: Dialect, texts: readonly string[]): (parameters: readonly (readonly unknown[])[]) => Promise<bigint[]> {
+  const sqls = texts.map((text) => forDialect(dialect, text));
+  if (dialect === 'sqlite') {
+    return async (parameters) => {
+      const query: AtomicBatchQuery = { ...CompiledQuery.raw(sqls.join(';\n'), []), batch: sqls.map((sql, i) => ({ sql, parameters: parameters[i] ?? [] })) };
+      return (await db.executeQuery<{ numAffectedRows: bigint }>(query)).rows.map((row) => row.numAffectedRows);
+    };
+  }
+  const runAll = async (on: Kysely<DB>, parameters: readonly (readonly unknown[])[]): Promise<bigint[]> => {
+    const counts: bigint[] = [];
+    for (const [i, sql] of sqls.entries()) counts.push((await on.executeQuery(CompiledQuery.raw(sql, [...(parameters[i] ?? [])]))).numAffectedRows ?? 0n);
+    return counts;
+  };
+  const run = (text: string): Promise<unknown> => db.executeQuery(CompiledQuery.raw(text, []));
+  return async (parameters) => {
+    if (!db.isTransaction) return db.transaction().execute((trx) => runAll(trx, parameters));
+    await run('savepoint latchkey_atomic'); // inside the caller's transaction: undo only these on failure, as on SQLite
+    try {
+      const counts = await runAll(db, parameters);
+      await run('release savepoint latchkey_atomic');
+      return counts;
+    } catch (error) {
+      await run('rollback to savepoint latchkey_atomic');
+      await run('release savepoint latchkey_atomic');
+      throw error;
+    }
+  };
+}
+
+function forDialect(dialect: Dialect, text: string): string {
+  let n = 0;
+  return dialect === 'postgres' ? text.replace(/\?/g, () => `$${++n}`) : text;
 }
