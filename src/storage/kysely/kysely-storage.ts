@@ -34,7 +34,7 @@ export function createKyselyStorage(db: Kysely<Database>, dialect: Dialect, clos
     initialAccessTokens: kyselyInitialAccessTokens(db),
     rateLimits: kyselyRateLimits(db),
     audit: kyselyAuditLog(db),
-    users: kyselyUsers(db),
+    users: kyselyUsers(db, dialect),
     sessions: kyselySessions(db),
     consents: kyselyConsents(db),
     loginThrottle: kyselyLoginThrottle(db),
