@@ -96,12 +96,25 @@ function usable(jwk: Record<string, unknown>, alg: string, spec: AlgSpec, kid: u
 // objects with the same keys. Bounded; an entry is only a public key, safe to keep or lose.
 const MAX_KEYS = 2000;
 const imported = new Map<string, KeyObject | null>();
+// The same JWK object again (a client record from the client cache): not even its JSON text to build.
+const importedObjects = new WeakMap<object, KeyObject | null>();
 
 /** The public KeyObject of `jwk`, or null when it is not a usable public key (a private JWK counts as unusable). */
 function importPublicJwk(jwk: Record<string, unknown>): KeyObject | null {
+  const seen = importedObjects.get(jwk);
+  if (seen !== undefined) return seen;
   const text = JSON.stringify(jwk);
-  const cached = imported.get(text);
-  if (cached !== undefined) return cached;
+  let cached = imported.get(text);
+  if (cached === undefined) {
+    cached = importFresh(jwk);
+    if (imported.size >= MAX_KEYS) imported.delete(imported.keys().next().value as string);
+    imported.set(text, cached);
+  }
+  importedObjects.set(jwk, cached);
+  return cached;
+}
+
+function importFresh(jwk: Record<string, unknown>): KeyObject | null {
   let key: KeyObject | null = null;
   // jose refuses a JWK Set member carrying private parts; createPublicKey would quietly derive its public half.
   if (!['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'].some((member) => member in jwk)) {
@@ -111,8 +124,6 @@ function importPublicJwk(jwk: Record<string, unknown>): KeyObject | null {
       key = null;
     }
   }
-  if (imported.size >= MAX_KEYS) imported.delete(imported.keys().next().value as string);
-  imported.set(text, key);
   return key;
 }
 
