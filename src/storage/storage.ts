@@ -104,6 +104,11 @@ export interface AccessTokens {
   find(id: string): Promise<AccessTokenRecord | undefined>;
   /** Marks one token revoked; false when it is unknown or was already revoked. */
   revoke(id: string, at: number): Promise<boolean>;
+  /**
+   * revoke() and the audit log's record(`event`) in one atomic write (issue 9 item 8): both or neither. Cheaper than
+   * the two in transaction(): on SQLite it joins the group commit (issue #10 §2).
+   */
+  revokeRecorded(id: string, at: number, event: AuditEventRecord): Promise<boolean>;
   /** Deletes up to `limit` tokens that expired before `now`; returns how many went. */
   deleteExpired(now: number, limit: number): Promise<number>;
 }

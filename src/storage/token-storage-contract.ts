@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AccessTokenRecord } from './records/access-token.js';
 import type { GrantRecord } from './records/grant.js';
 import type { RefreshTokenRecord } from './records/refresh-token.js';
-import type { Storage } from './storage.js';
+import type { AuditEventRecord, Storage } from './storage.js';
 
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0, 123); // past 2^32 ms: a BIGINT that came back as a string would show
 const MINUTE = 60_000;
@@ -165,7 +165,7 @@ export function tokenStorageContract(name: string, open: () => Promise<Storage>,
         expect(await storage.accessTokens.find('unknown')).toBeUndefined();
       });
 
-      it('save(token, issued) writes the token and its audit event; on PostgreSQL both or neither', async () => {
+      it('save(token, issued) writes the token and its audit event, both or neither', async () => {
         const storage = await fresh();
         const token = anAccessToken();
         const event = { id: `${NOW.toString(36)}-evt`, at: NOW, type: 'token.issued', actor: `client:${CLIENT}`, clientId: CLIENT, ip: '192.0.2.1', details: { grant_type: 'client_credentials', issued: 'access_token' } };
@@ -175,7 +175,7 @@ export function tokenStorageContract(name: string, open: () => Promise<Storage>,
         // A second token under the same event id: the event's INSERT fails, so the save fails.
         const again = anAccessToken();
         await expect(storage.accessTokens.save(again, event)).rejects.toThrow();
-        if (storage.dialect === 'postgres') expect(await storage.accessTokens.find(again.id)).toBeUndefined(); // one statement: nothing written
+        expect(await storage.accessTokens.find(again.id)).toBeUndefined(); // nothing written
         expect(await storage.audit.list({ type: 'token.issued' })).toHaveLength(1);
       });
 
@@ -187,6 +187,50 @@ export function tokenStorageContract(name: string, open: () => Promise<Storage>,
         expect(await storage.accessTokens.revoke(token.id, NOW + 1)).toBe(false);
         expect((await storage.accessTokens.find(token.id))?.revokedAt).toBe(NOW);
         expect(await storage.accessTokens.revoke('unknown', NOW)).toBe(false);
+      });
+
+      const anEvent = (id: string): AuditEventRecord => ({ id, at: NOW, type: 'token.revoked', actor: `client:${CLIENT}`, clientId: CLIENT, details: { kind: 'access_token' } });
+
+      it('Issue 9 item 8 / issue #10 §2: revokeRecorded() revokes and records the event together, among concurrent writes', async () => {
+        const storage = await fresh();
+        const tokens = Array.from({ length: 5 }, () => anAccessToken());
+        for (const token of tokens) await storage.accessTokens.save(token);
+        const others = Array.from({ length: 5 }, () => anAccessToken());
+        // Revocations and unrelated writes in one turn: on SQLite, one group commit.
+        const results = await Promise.all([
+          ...tokens.map((token, i) => storage.accessTokens.revokeRecorded(token.id, NOW + i, anEvent(`event-${i}`))),
+          ...others.map((token) => storage.accessTokens.save(token)),
+        ]);
+        expect(results.slice(0, tokens.length)).toEqual([true, true, true, true, true]);
+        for (const [i, token] of tokens.entries()) expect((await storage.accessTokens.find(token.id))?.revokedAt).toBe(NOW + i);
+        for (const token of others) expect(await storage.accessTokens.find(token.id)).toEqual(token);
+        const events = await storage.audit.list({ type: 'token.revoked' });
+        expect(events.map((event) => event.id).sort()).toEqual(['event-0', 'event-1', 'event-2', 'event-3', 'event-4']);
+        expect(events.find((event) => event.id === 'event-0')).toEqual(anEvent('event-0'));
+        expect(await storage.accessTokens.revokeRecorded(tokens[0]?.id as string, NOW + 9, anEvent('event-again'))).toBe(false); // already revoked
+        expect((await storage.accessTokens.find(tokens[0]?.id as string))?.revokedAt).toBe(NOW);
+      });
+
+      it('Issue 9 item 8: revokeRecorded() is all or nothing: an event that cannot be stored leaves the token unrevoked, and the writes beside it stand', async () => {
+        const storage = await fresh();
+        const [first, second, bystander] = [anAccessToken(), anAccessToken(), anAccessToken()];
+        for (const token of [first, second]) await storage.accessTokens.save(token);
+        await storage.accessTokens.revokeRecorded(first.id, NOW, anEvent('taken'));
+        const outcomes = await Promise.allSettled([
+          storage.accessTokens.revokeRecorded(second.id, NOW, anEvent('taken')), // the event id exists: the insert fails
+          storage.accessTokens.save(bystander),
+        ]);
+        expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'fulfilled']);
+        expect((await storage.accessTokens.find(second.id))?.revokedAt).toBeUndefined();
+        expect(await storage.accessTokens.find(bystander.id)).toEqual(bystander);
+        expect((await storage.audit.list({ type: 'token.revoked' })).map((event) => event.id)).toEqual(['taken']);
+        // Inside a transaction the same holds, and the transaction can go on.
+        await storage.transaction(async (tx) => {
+          await expect(tx.accessTokens.revokeRecorded(second.id, NOW, anEvent('taken'))).rejects.toThrow();
+          expect((await tx.accessTokens.find(second.id))?.revokedAt).toBeUndefined();
+          expect(await tx.accessTokens.revokeRecorded(second.id, NOW + 1, anEvent('fresh'))).toBe(true);
+        });
+        expect((await storage.accessTokens.find(second.id))?.revokedAt).toBe(NOW + 1);
       });
     });
 

@@ -2,6 +2,7 @@
 // registered through the admin API, and every method is tried with right and wrong credentials at a back-channel
 // endpoint that runs authenticateClient behind the real error handler.
 import { createPublicKey, randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/lib/hash.js';
 import { ADMIN_ENV, adminRequest } from '../support/admin.js';
@@ -246,6 +247,40 @@ function clientAuthenticationSuite(name: string, databaseUrl?: () => Promise<str
         const jwt = await assertion();
         expect((await call(probe, assertionParams(jwt))).status).toBe(200);
         expectInvalidClient(await call(probe, assertionParams(jwt)));
+      });
+      it('Issue #10 §2: RFC 7523 §3 item 7: the same jti in a newly signed assertion is still a replay, and the key cache takes no tampered payload', async () => {
+        const jti = randomUUID();
+        expect((await call(probe, assertionParams(await assertion({ jti }))))).toMatchObject({ status: 200, body: { client_id: client.client_id } });
+        const again = await call(probe, assertionParams(await assertion({ jti, expiresIn: 120 }))); // other bytes, other signature, same jti
+        expectInvalidClient(again);
+        expect(again.body.error_description).toContain('already used');
+        const [header, payload, signature] = (await assertion()).split('.');
+        const claims = JSON.parse(Buffer.from(payload as string, 'base64url').toString()) as Record<string, unknown>;
+        const tampered = `${header}.${Buffer.from(JSON.stringify({ ...claims, exp: (claims.exp as number) + 60 })).toString('base64url')}.${signature}`;
+        const forged = await call(probe, assertionParams(tampered));
+        expectInvalidClient(forged);
+        expect(forged.body.error_description).toContain('signature');
+      });
+      it('Issue #10 §2: accepts PS256 and EdDSA, refuses nbf in the future and an aud array without this server', async () => {
+        for (const alg of ['PS256', 'EdDSA'] as const) {
+          const pair = await clientKeyPair(alg);
+          const other = await register(server, { token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [pair.publicJwk] } });
+          expect((await call(probe, assertionParams(await assertion({}, pair, other.client_id))))).toMatchObject({ status: 200, body: { client_id: other.client_id } });
+        }
+        const now = Math.floor(Date.now() / 1000);
+        const early = await new SignJWT({ jti: randomUUID() })
+          .setProtectedHeader({ alg: 'ES256', kid: es256.publicJwk.kid as string })
+          .setIssuer(client.client_id)
+          .setSubject(client.client_id)
+          .setAudience(issuer)
+          .setNotBefore(now + 120)
+          .setExpirationTime(now + 240)
+          .sign(es256.privateKey);
+        const notYet = await call(probe, assertionParams(early));
+        expectInvalidClient(notYet);
+        expect(notYet.body.error_description).toContain('nbf');
+        expectInvalidClient(await call(probe, assertionParams(await assertion({ audience: ['https://elsewhere.example', `${issuer}/x`] }))));
+        expect((await call(probe, assertionParams(await assertion({ audience: ['https://elsewhere.example', issuer] }))))).toMatchObject({ status: 200 });
       });
       it('refuses a wrong audience', async () => {
         expectInvalidClient(await call(probe, assertionParams(await assertion({ audience: `${issuer}/elsewhere` }))));

@@ -42,6 +42,24 @@ describe('RFC 7009 §2: token revocation', () => {
     expect((await api.refresh(client, refreshToken)).status).toBe(200);
   });
 
+  it('Issue #10 §2: revoking an access token twice answers 200 both times, and the token.revoked event is recorded once, with the revocation', async () => {
+    const now = Date.now();
+    await server.server.deps.storage.users.create({ sub: 'user-revoker', username: 'revoker', emailVerified: false, profile: {}, disabled: false, createdAt: now, updatedAt: now });
+    const { accessToken } = await issueUserTokens(server, client, { subject: 'user-revoker' });
+    const events = async (): Promise<number> => (await server.server.deps.storage.audit.list({ type: 'token.revoked', clientId: client.clientId, limit: 1000 })).length;
+    const before = await events();
+    expect((await fetch(`${server.url}/userinfo`, { headers: { authorization: `Bearer ${accessToken}` } })).status).toBe(200);
+    expect((await api.revoke(client, accessToken)).status).toBe(200);
+    expect(await events()).toBe(before + 1);
+    expect((await api.introspect(client, accessToken)).body).toEqual({ active: false });
+    const userinfo = await fetch(`${server.url}/userinfo`, { headers: { authorization: `Bearer ${accessToken}` } });
+    expect(userinfo.status).toBe(401); // OIDC Core §5.3.3: a revoked token is refused at UserInfo too
+    expect(userinfo.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    expect((await api.revoke(client, accessToken, { token_type_hint: 'access_token' })).status).toBe(200);
+    expect(await events()).toBe(before + 1);
+    expect((await api.revoke(other, accessToken)).body.error).toBe('invalid_request'); // still not another client's to revoke
+  });
+
   it('§2.2: an unknown token answers 200', async () => {
     expect((await api.revoke(client, 'no-such-token')).status).toBe(200);
     expect((await api.revoke(client, 'a.b.c')).status).toBe(200);

@@ -1,14 +1,14 @@
 // Client assertions: RFC 7523 §2.2 and §3, RFC 7521 §4.2, OIDC Core §9 (client_secret_jwt and private_key_jwt).
-import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { hashSecret } from '../../lib/hash.js';
 import type { Client } from '../clients/client.js';
 import { clientHmacSecrets } from '../clients/client-secrets.js';
 import { ASSERTION_SIGNING_ALGS } from '../clients/validate-client-metadata.js';
 import { endpointUrl, ENDPOINT_PATHS } from '../discovery/server-metadata.js';
 import type { ProtocolDeps } from '../deps.js';
-import { invalidClient, invalidRequest, OAuthError } from '../errors.js';
+import { invalidClient, invalidRequest, type OAuthError } from '../errors.js';
 import type { Params } from '../params.js';
-import { createClientJwksSource, outboundPolicy, type ClientJwksSource } from './client-jwks.js';
+import { createClientJwksSource, outboundPolicy, type ClientJwksSource, type JwkSet } from './client-jwks.js';
+import { NoMatchingKeyError, parseCompactJws, verifyJwsWithJwks, verifyJwsWithSecrets, type ParsedJws } from './verify-assertion-jws.js';
 
 export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 /**
@@ -39,18 +39,12 @@ export async function verifyClientAssertion(params: Params, requestEndpointUrl: 
   }
   const assertion = params.required('client_assertion');
   if (assertion.length > MAX_ASSERTION_LENGTH) throw invalidClient('the client assertion is too large');
-  let alg: unknown;
-  let unverified: JWTPayload;
-  try {
-    alg = decodeProtectedHeader(assertion).alg;
-    unverified = decodeJwt(assertion);
-  } catch {
-    throw invalidClient('the client assertion is not a signed JWT');
-  }
+  const jws = parseCompactJws(assertion);
+  const { alg } = jws.header;
   if (typeof alg !== 'string' || !ALL_ALGS.includes(alg)) throw invalidClient(`the client assertion alg must be one of ${ALL_ALGS.join(', ')}`); // never none
 
-  const clientId = unverified.sub;
-  if (typeof clientId !== 'string' || unverified.iss !== clientId) throw invalidClient('the client assertion iss and sub must both be the client_id');
+  const clientId = jws.payload.sub;
+  if (typeof clientId !== 'string' || jws.payload.iss !== clientId) throw invalidClient('the client assertion iss and sub must both be the client_id');
   if (params.has('client_id') && params.optional('client_id') !== clientId) throw invalidClient('client_id does not match the client assertion');
   const client = await deps.storage.clients.find(clientId);
   const method = client?.metadata.token_endpoint_auth_method;
@@ -61,23 +55,19 @@ export async function verifyClientAssertion(params: Params, requestEndpointUrl: 
   if (!allowed.includes(alg)) throw invalidClient(`the client assertion must be signed with ${allowed.join(' or ')} for this client`);
 
   const now = deps.clock.now();
+  // The signature first (RFC 7523 §3 item 9), then the claims: nothing about an unverified payload is reported.
+  if (method === 'client_secret_jwt') verifyJwsWithSecrets(jws, clientHmacSecrets(client, deps.masterKey, now), allowed); // the current secret, then the previous one in its grace
+  else await verifyWithKeys(jws, client, allowed, deps);
+  const payload = jws.payload;
   const issuer = deps.config.issuer;
-  const options: JWTVerifyOptions = {
-    algorithms: [...allowed], // explicit: jose then refuses any other alg, so a public key is never used as an HMAC key
-    issuer: clientId,
-    subject: clientId,
-    audience: [...new Set([issuer, requestEndpointUrl, endpointUrl(issuer, ENDPOINT_PATHS.token)])], // RFC 7523 §3 item 3
-    requiredClaims: ['iss', 'sub', 'aud', 'exp', 'jti'],
-    currentDate: new Date(now),
-    clockTolerance: ASSERTION_CLOCK_SKEW_SECONDS,
-  };
-  const payload = method === 'client_secret_jwt' ? await verifyWithSecret(assertion, client, options, deps, now) : await verifyWithKeys(assertion, client, options, deps);
+  checkAssertionClaims(payload, [...new Set([issuer, requestEndpointUrl, endpointUrl(issuer, ENDPOINT_PATHS.token)])], now); // RFC 7523 §3 items 1-5
 
   const exp = payload.exp as number; // required above
   if (exp * 1000 > now + (ASSERTION_MAX_LIFETIME_SECONDS + ASSERTION_CLOCK_SKEW_SECONDS) * 1000) {
     throw invalidClient(`the client assertion must expire within ${ASSERTION_MAX_LIFETIME_SECONDS} seconds`);
   }
-  if (payload.iat !== undefined && payload.iat * 1000 > now + ASSERTION_CLOCK_SKEW_SECONDS * 1000) throw invalidClient('the client assertion iat is in the future');
+  const iat = payload.iat as number | undefined; // a number when present, checked above
+  if (iat !== undefined && iat * 1000 > now + ASSERTION_CLOCK_SKEW_SECONDS * 1000) throw invalidClient('the client assertion iat is in the future');
   const jti = payload.jti;
   if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_LENGTH) throw invalidClient('the client assertion jti is malformed');
   // RFC 7523 §3 item 7: one use, across every process sharing the database. Hashed: jti is client-chosen text.
@@ -86,56 +76,34 @@ export async function verifyClientAssertion(params: Params, requestEndpointUrl: 
   return client;
 }
 
-async function verifyWithSecret(assertion: string, client: Client, options: JWTVerifyOptions, deps: ClientAssertionDeps, now: number): Promise<JWTPayload> {
-  const secrets = clientHmacSecrets(client, deps.masterKey, now); // the current secret, then the previous one in its grace
-  let failure: unknown = failed();
-  for (const secret of secrets) {
-    try {
-      return (await jwtVerify(assertion, new TextEncoder().encode(secret), options)).payload;
-    } catch (error) {
-      failure = error;
-      if (!(error instanceof errors.JWSSignatureVerificationFailed)) break; // the key was right; the claims were not
-    }
-  }
-  throw describe(failure);
-}
-
-async function verifyWithKeys(assertion: string, client: Client, options: JWTVerifyOptions, deps: ClientAssertionDeps): Promise<JWTPayload> {
+async function verifyWithKeys(jws: ParsedJws, client: Client, allowed: readonly string[], deps: ClientAssertionDeps): Promise<void> {
   const { jwks, jwks_uri: jwksUri } = client.metadata;
-  if (jwks !== undefined) {
-    try {
-      return (await jwtVerify(assertion, createLocalJWKSet(jwks as never), options)).payload;
-    } catch (error) {
-      throw describe(error);
-    }
-  }
+  if (jwks !== undefined) return verifyJwsWithJwks(jws, jwks as JwkSet, allowed);
   if (jwksUri === undefined) throw failed();
   const source = deps.clientJwks ?? createClientJwksSource({ clock: deps.clock, ...outboundPolicy(deps.config), allowLoopbackHttp: deps.config.clients.allowLoopbackJwksUri, ttlMs: 0 });
-  const attempt = async (refresh: boolean): Promise<JWTPayload> =>
-    (await jwtVerify(assertion, createLocalJWKSet((await source.get(jwksUri, { refresh })) as never), options)).payload;
   try {
-    return await attempt(false);
+    verifyJwsWithJwks(jws, await source.get(jwksUri), allowed);
   } catch (error) {
-    if (!(error instanceof errors.JWKSNoMatchingKey)) throw describe(error);
-  }
-  try {
-    return await attempt(true); // the client may have rotated its keys since we cached them: refetch once
-  } catch (error) {
-    throw describe(error);
+    if (!(error instanceof NoMatchingKeyError)) throw error;
+    verifyJwsWithJwks(jws, await source.get(jwksUri, { refresh: true }), allowed); // the client may have rotated its keys since we cached them: refetch once
   }
 }
 
-/** A jose failure as a client-safe invalid_client. */
-function describe(error: unknown): OAuthError {
-  if (error instanceof OAuthError) return error;
-  if (error instanceof errors.JWTExpired) return invalidClient('the client assertion has expired');
-  if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.claim === 'aud') return invalidClient('the client assertion aud must be the issuer or the endpoint URL');
-    if (error.claim === 'nbf') return invalidClient('the client assertion is not yet valid (nbf)');
-    return invalidClient(`the client assertion ${/^[a-z]{2,8}$/.test(error.claim) ? error.claim : 'claims'} claim is missing or invalid`);
+/**
+ * RFC 7523 §3 items 1-5 and RFC 7519 §4.1: iss and sub were matched to the client before; aud names this server,
+ * exp is required and not past, nbf (if any) is not ahead, each within the allowed clock skew; jti is required.
+ */
+function checkAssertionClaims(payload: Readonly<Record<string, unknown>>, audiences: readonly string[], now: number): void {
+  for (const claim of ['iss', 'sub', 'aud', 'exp', 'jti']) {
+    if (!Object.hasOwn(payload, claim)) throw invalidClient(`the client assertion ${claim} claim is missing or invalid`);
   }
-  if (error instanceof errors.JWKSNoMatchingKey) return invalidClient('no registered key of the client matches the client assertion');
-  if (error instanceof errors.JOSEAlgNotAllowed) return invalidClient('the client assertion alg is not allowed');
-  if (error instanceof errors.JWSSignatureVerificationFailed) return invalidClient('the client assertion signature is invalid');
-  return new OAuthError('invalid_client', 'the client assertion is invalid', { cause: error });
+  const { aud, exp, nbf, iat } = payload;
+  const audOk = typeof aud === 'string' ? audiences.includes(aud) : Array.isArray(aud) && audiences.some((a) => aud.includes(a));
+  if (!audOk) throw invalidClient('the client assertion aud must be the issuer or the endpoint URL');
+  for (const [claim, value] of [['exp', exp], ['nbf', nbf], ['iat', iat]] as const) {
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) throw invalidClient(`the client assertion ${claim} claim is missing or invalid`);
+  }
+  const seconds = Math.floor(now / 1000);
+  if (typeof nbf === 'number' && nbf > seconds + ASSERTION_CLOCK_SKEW_SECONDS) throw invalidClient('the client assertion is not yet valid (nbf)');
+  if ((exp as number) <= seconds - ASSERTION_CLOCK_SKEW_SECONDS) throw invalidClient('the client assertion has expired');
 }

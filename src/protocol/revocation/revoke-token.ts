@@ -33,6 +33,8 @@ export function createRevocationEndpoint(deps: ProtocolDeps): RevocationEndpoint
     if (found === undefined) return; // §2.2: an invalid token is not an error; there is nothing left to revoke
     // §2.1: the server verifies the token was issued to the client asking, and refuses otherwise.
     if (found.record.clientId !== client.clientId) throw invalidRequest('the token was not issued to this client');
+    // §2.2: an access token revoked before stays so; nothing changes, so nothing is written or audited again.
+    if (found.kind === 'access_token' && found.record.revokedAt !== undefined) return;
     const now = deps.clock.now();
     const event = toAuditRecord(
       {
@@ -44,10 +46,14 @@ export function createRevocationEndpoint(deps: ProtocolDeps): RevocationEndpoint
       { actor: `client:${client.clientId}`, ...input.origin },
       deps,
     );
+    // Issue 9 item 8: the event with the revocation, atomically.
+    if (found.kind === 'access_token') {
+      await deps.storage.accessTokens.revokeRecorded(found.record.id, now, event); // one write, group-committed on SQLite (issue #10 §2)
+      return;
+    }
     await deps.storage.transaction(async (tx) => {
-      if (found.kind === 'refresh_token') await tx.grants.revoke(found.record.grantId, now);
-      else await tx.accessTokens.revoke(found.record.id, now);
-      await tx.audit.record(event); // issue 9 item 8: with the revocation, in one transaction
+      await tx.grants.revoke(found.record.grantId, now);
+      await tx.audit.record(event);
     });
   };
 }

@@ -3,7 +3,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { AccessTokenRecord, AccessTokenRecordFormat, ActorClaim } from '../records/access-token.js';
 import type { AccessTokens, Dialect } from '../storage.js';
 import { AUDIT_INSERT, auditParameters } from './audit-log.js';
-import { hotQuery } from './hot-query.js';
+import { hotAtomicWrites, hotQuery } from './hot-query.js';
 import type { DirectExecutor } from './sqlite-dialect.js';
 import type { AccessTokensTable, Database } from './schema.js';
 
@@ -22,18 +22,21 @@ const fromRow = (row: Selectable<AccessTokensTable>): AccessTokenRecord => ({
   ...(row.act !== null && { act: JSON.parse(row.act) as ActorClaim }),
 });
 
+const REVOKE = 'update "access_tokens" set "revoked_at" = ? where "id" = ? and "revoked_at" is null';
+
 const COLUMNS = ['id', 'format', 'client_id', 'grant_id', 'subject', 'scope', 'audience', 'dpop_jkt', 'issued_at', 'expires_at', 'revoked_at', 'act'] as const;
 
 export function kyselyAccessTokens(db: Kysely<Database>, dialect: Dialect, direct?: DirectExecutor): AccessTokens {
-  // The two hottest statements, precompiled (hot-query.ts): one insert per token response, one lookup per introspection.
+  // Precompiled (hot-query.ts): one insert per token response, one lookup per introspection.
   const insertSql = `insert into "access_tokens" (${COLUMNS.map((c) => `"${c}"`).join(', ')}) values (${COLUMNS.map(() => '?').join(', ')})`;
   const insert = hotQuery(db, dialect, insertSql, direct);
   const select = hotQuery<Selectable<AccessTokensTable>, Database>(db, dialect, `select ${COLUMNS.map((c) => `"${c}"`).join(', ')} from "access_tokens" where "id" = ?`, direct);
-  // With its audit row: PostgreSQL takes both in one statement (a data-modifying WITH, atomic, one round trip);
-  // SQLite queues both for the same group commit.
-  const insertWithEvent =
-    dialect === 'postgres' ? hotQuery(db, dialect, `with "token" as (${insertSql}) ${AUDIT_INSERT}`) : undefined;
-  const auditInsert = dialect === 'postgres' ? undefined : hotQuery(db, dialect, AUDIT_INSERT, direct);
+  // A token with its audit row, both or neither: on PostgreSQL one statement (a data-modifying WITH, one round trip),
+  // on SQLite one unit of the group commit.
+  const insertWithEvent = dialect === 'postgres' ? hotQuery(db, dialect, `with "token" as (${insertSql}) ${AUDIT_INSERT}`) : undefined;
+  const insertAtomically = dialect === 'sqlite' ? hotAtomicWrites(db, dialect, [insertSql, AUDIT_INSERT], direct) : undefined;
+  // Revocation with its audit event (RFC 7009 §2.1, issue 9 item 8): one unit of work, precompiled.
+  const revokeRecorded = hotAtomicWrites(db, dialect, [REVOKE, AUDIT_INSERT], direct);
   return {
     async save(token, issued) {
       const row = [
@@ -52,7 +55,7 @@ export function kyselyAccessTokens(db: Kysely<Database>, dialect: Dialect, direc
       ];
       if (issued === undefined) await insert(row);
       else if (insertWithEvent !== undefined) await insertWithEvent([...row, ...auditParameters(issued)]);
-      else await Promise.all([insert(row), auditInsert?.(auditParameters(issued))]);
+      else await insertAtomically?.([row, auditParameters(issued)]);
     },
 
     async find(id) {
@@ -63,6 +66,11 @@ export function kyselyAccessTokens(db: Kysely<Database>, dialect: Dialect, direc
     async revoke(id, at) {
       const result = await db.updateTable('access_tokens').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
       return result.numUpdatedRows === 1n;
+    },
+
+    async revokeRecorded(id, at, event) {
+      const [revoked] = await revokeRecorded([[at, id], auditParameters(event)]);
+      return revoked === 1n;
     },
 
     async deleteExpired(now, limit) {

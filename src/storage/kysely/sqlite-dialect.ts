@@ -51,9 +51,24 @@ class FifoLock {
 /** The statements that may join a group commit: single-statement DML (not pragmas, DDL or transaction control). */
 const GROUPABLE = /^\s*(insert|update|delete|replace|with)\b/i;
 
-interface Queued {
+/**
+ * Writes that must commit together or not at all (a token revoked with its audit event, issue 9 item 8), sent as one
+ * query: they join the group commit as one unit inside a savepoint, so a failure undoes the unit and nothing else.
+ * Resolves with one row per statement, its numAffectedRows. Only this dialect understands it (hot-query.ts).
+ */
+export interface AtomicBatchQuery extends CompiledQuery {
+  readonly batch: readonly { readonly sql: string; readonly parameters: readonly unknown[] }[];
+}
+
+interface Step {
   readonly statement: Statement;
   readonly parameters: unknown[];
+}
+
+interface Queued {
+  /** One statement, or an atomic batch's (run in a savepoint). */
+  readonly steps: readonly Step[];
+  readonly atomic: boolean;
   resolve(result: QueryResult<unknown>): void;
   reject(error: unknown): void;
 }
@@ -94,9 +109,35 @@ class SqliteCore {
     }
   }
 
-  /** Inside an explicit transaction: as is. */
+  /** Inside an explicit transaction: as is (a batch in its savepoint). */
   executeInTransaction<R>(query: CompiledQuery): QueryResult<R> {
+    const batch = (query as Partial<AtomicBatchQuery>).batch;
+    if (batch !== undefined) return this.runAtomically(this.prepareBatch(batch)) as QueryResult<R>;
     return this.run(this.prepare(query.sql), query.parameters as unknown[]);
+  }
+
+  private prepareBatch(batch: AtomicBatchQuery['batch']): Step[] {
+    return batch.map(({ sql, parameters }) => {
+      const statement = this.prepare(sql);
+      if (statement.readonly || !GROUPABLE.test(sql)) throw new Error('an atomic batch holds single-statement writes only');
+      return { statement, parameters: [...parameters] };
+    });
+  }
+
+  /** The steps in a savepoint: all of them, or (rolled back to it) none. */
+  private runAtomically(steps: readonly Step[]): QueryResult<{ numAffectedRows: bigint }> {
+    this.run(this.prepare('savepoint latchkey_atomic'), []);
+    try {
+      const rows = steps.map(({ statement, parameters }) => ({ numAffectedRows: this.run(statement, parameters).numAffectedRows ?? 0n }));
+      this.run(this.prepare('release latchkey_atomic'), []);
+      return { rows };
+    } catch (error) {
+      if (this.db.inTransaction) {
+        this.exec('rollback to latchkey_atomic');
+        this.exec('release latchkey_atomic');
+      }
+      throw error;
+    }
   }
 
   /**
@@ -105,6 +146,8 @@ class SqliteCore {
    * statement no longer needs the lock when this returns.
    */
   executeAlone<R>(query: CompiledQuery): QueryResult<R> | Promise<QueryResult<R>> {
+    const batch = (query as Partial<AtomicBatchQuery>).batch;
+    if (batch !== undefined) return this.enqueue<R>(this.prepareBatch(batch), true);
     const statement = this.prepare(query.sql);
     const parameters = query.parameters as unknown[];
     if (statement.readonly) return this.run<R>(statement, parameters); // sees only committed writes, as before
@@ -112,12 +155,16 @@ class SqliteCore {
       this.commitGroup(); // pragmas and DDL run on their own, after what was queued
       return this.run<R>(statement, parameters);
     }
+    return this.enqueue<R>([{ statement, parameters }], false);
+  }
+
+  private enqueue<R>(steps: readonly Step[], atomic: boolean): Promise<QueryResult<R>> {
     if (this.queue === undefined) {
       this.queue = [];
       setImmediate(() => this.commitGroup());
     }
     const queue = this.queue;
-    return new Promise<QueryResult<R>>((resolve, reject) => queue.push({ statement, parameters, resolve: resolve as Queued['resolve'], reject }));
+    return new Promise<QueryResult<R>>((resolve, reject) => queue.push({ steps, atomic, resolve: resolve as Queued['resolve'], reject }));
   }
 
   /**
@@ -131,9 +178,10 @@ class SqliteCore {
     const outcomes: ({ ok: true; result: QueryResult<unknown> } | { ok: false; error: unknown })[] = [];
     try {
       this.exec('begin immediate');
-      for (const { statement, parameters } of queue) {
+      for (const { steps, atomic } of queue) {
         try {
-          outcomes.push({ ok: true, result: this.run(statement, parameters) });
+          const [step] = steps as [Step];
+          outcomes.push({ ok: true, result: atomic ? this.runAtomically(steps) : this.run(step.statement, step.parameters) });
         } catch (error) {
           // A failed statement is undone alone (SQLite's statement rollback); the rest of the group goes on, unless
           // SQLite had to roll back the whole transaction, which the commit below then reports for everyone.

@@ -1,7 +1,9 @@
 // Users on Kysely: claims beyond the indexed ones are one JSON document (portable across both dialects).
 import type { Kysely, Selectable } from 'kysely';
 import type { UserProfile, UserRecord } from '../records/user.js';
-import type { Users } from '../storage.js';
+import type { Dialect, Users } from '../storage.js';
+import type { DirectExecutor } from './sqlite-dialect.js';
+import { hotQuery } from './hot-query.js';
 import type { Database, UsersTable } from './schema.js';
 
 const normalizeEmail = (email: string): string => email.toLowerCase();
@@ -37,9 +39,13 @@ const isUniqueViolation = (error: unknown): boolean => {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 };
 
-export function kyselyUsers(db: Kysely<Database>): Users {
+const COLUMNS = ['sub', 'username', 'email', 'email_normalized', 'email_verified', 'profile', 'password_hash', 'disabled', 'created_at', 'updated_at'] as const;
+
+export function kyselyUsers(db: Kysely<Database>, dialect: Dialect, direct?: DirectExecutor): Users {
+  // By sub: once per UserInfo request and per token with an id_token, so precompiled (hot-query.ts, issue #10 §2).
+  const bySub = hotQuery<Selectable<UsersTable>, Database>(db, dialect, `select ${COLUMNS.map((c) => `"${c}"`).join(', ')} from "users" where "sub" = ?`, direct);
   const findBy = async (column: 'sub' | 'username' | 'email_normalized', value: string): Promise<UserRecord | undefined> => {
-    const row = await db.selectFrom('users').selectAll().where(column, '=', value).executeTakeFirst();
+    const row = column === 'sub' ? (await bySub([value]))[0] : await db.selectFrom('users').selectAll().where(column, '=', value).executeTakeFirst();
     return row === undefined ? undefined : fromRow(row);
   };
   return {
