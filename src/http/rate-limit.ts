@@ -57,12 +57,15 @@ export function rateLimitHooks(endpoint: RateLimitedEndpoint, deps: RateLimitHoo
   const counting = { counters, clock: deps.clock };
   const buffered = 'hitNow' in counters ? { counters: counters as BufferedRateLimitCounters, clock: deps.clock } : undefined;
   const check = (request: FastifyRequest, key: string, limit: number, done: HookHandlerDoneFunction): void => {
+    let counted: boolean;
     try {
-      if (buffered !== undefined && enforceRateLimitNow(key, limit, rule.windowSeconds, buffered)) return done();
+      counted = buffered !== undefined && enforceRateLimitNow(key, limit, rule.windowSeconds, buffered);
     } catch (error) {
-      return done(error as Error);
+      done(error as Error); // 429
+      return;
     }
-    unlessUnwritable(request, enforceRateLimit(key, limit, rule.windowSeconds, counting)).then(() => done(), done);
+    if (counted) done(); // outside the try: what runs next (the route) is not this check's failure
+    else unlessUnwritable(request, enforceRateLimit(key, limit, rule.windowSeconds, counting)).then(() => done(), done);
   };
   return {
     onRequest(request, _reply, done) {
