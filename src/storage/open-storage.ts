@@ -7,6 +7,7 @@ import pg from 'pg';
 import { createClientCache } from './client-cache.js';
 import { createKyselyStorage } from './kysely/kysely-storage.js';
 import type { Database } from './kysely/schema.js';
+import { postgresDirectExecutor } from './kysely/postgres-direct.js';
 import { SerialSqliteDialect, type DirectExecutor } from './kysely/sqlite-dialect.js';
 import { migrations } from './migrations/index.js';
 import { startSqliteCheckpointer, type Checkpointer } from './sqlite-checkpointer.js';
@@ -60,7 +61,7 @@ function openKysely(url: string, poolSize: number): { db: Kysely<Database>; dial
       client.on('error', () => undefined);
     });
     const poolStats = (): PoolStats => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
-    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', poolStats };
+    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', poolStats, direct: postgresDirectExecutor(pool) };
   }
   throw new StorageUnavailableError(`unknown database scheme in ${redactDatabaseUrl(url)} (use sqlite:PATH or postgres://…)`);
 }

@@ -27,7 +27,7 @@ export interface KyselyStorageOptions {
   readonly clientCache?: ClientCache | undefined;
   /** Inside a transaction: the clients it changed, invalidated in the cache once it ends. */
   readonly touchedClients?: Set<string>;
-  /** SQLite: the hot queries' way past Kysely's executor (outside transactions). */
+  /** The hot queries' way past Kysely's executor (outside transactions): SQLite's connection, PostgreSQL's pool. */
   readonly direct?: DirectExecutor | undefined;
 }
 

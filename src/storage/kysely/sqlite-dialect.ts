@@ -324,9 +324,10 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
 }
 
 /**
- * Runs one precompiled statement (hot-query.ts) on the SQLite connection as Kysely's executor would, minus its cost
- * (query ids, plugins, a connection lease and several promises: ~10 µs of a ~8 µs lookup). Outside transactions only:
- * inside one, the statement must go through the transaction's own Kysely.
+ * Runs one precompiled statement (hot-query.ts) as Kysely's executor would, minus its cost (query ids, plugins, a
+ * connection lease and several promises: ~10 µs of a ~8 µs SQLite lookup). Here on the SQLite connection; on
+ * PostgreSQL as a named prepared statement (postgres-direct.ts). Outside transactions only: inside one, the statement
+ * must go through the transaction's own Kysely.
  */
 export type DirectExecutor = <R>(query: CompiledQuery) => QueryResult<R> | Promise<QueryResult<R>>;
 
