@@ -2,7 +2,6 @@
 // POST one step each and answer 303 (RFC 9110 §15.4.4), the redirect URI, and the served stylesheet.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import formBody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { buildAuthorizationRequest, buildLogout, callApi, decodeTokens, receiveCallback, redeemCode, refreshTokens, revokeTokens, type ClientSetup, type FlowState } from './flow.js';
 import { ExplorerPage } from './page.js';
@@ -35,7 +34,10 @@ const STEPS: Record<number, Step> = {
 export async function startExplorer({ setup, username, port }: ExplorerOptions): Promise<FastifyInstance> {
   const flows = new Map<string, FlowState>();
   const app = Fastify();
-  await app.register(formBody);
+  // The step forms post application/x-www-form-urlencoded (their fields are not read: the URL names the step).
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
 
   const issuerOrigin = new URL(setup.issuer).origin;
   app.addHook('onSend', async (_request, reply) => {
