@@ -1,6 +1,6 @@
 // The documents that are the same for every caller, discovery (RFC 8414 §3, OpenID Connect Discovery §4) and the
 // JWK Set (RFC 7517 §5), answered straight from node:http, before Fastify's routing, hooks and reply (issue #10 §2:
-// about a third of a discovery request's CPU time). Only the plain case is answered here: GET or HEAD of the exact
+// a fifth of a discovery request's CPU time, measured). Only the plain case is answered here: GET or HEAD of the exact
 // path, no query string, within the transport limits, while the server is not closing and logs above debug.
 // Anything else goes on to Fastify, whose routes serve the same documents, so the answers are the same either way.
 import { createServer, type IncomingMessage, type ServerOptions, type ServerResponse } from 'node:http';
