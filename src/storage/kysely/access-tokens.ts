@@ -31,10 +31,7 @@ export function kyselyAccessTokens(db: Kysely<Database>, dialect: Dialect, direc
   const insertSql = `insert into "access_tokens" (${COLUMNS.map((c) => `"${c}"`).join(', ')}) values (${COLUMNS.map(() => '?').join(', ')})`;
   const insert = hotQuery(db, dialect, insertSql, direct);
   const select = hotQuery<Selectable<AccessTokensTable>, Database>(db, dialect, `select ${COLUMNS.map((c) => `"${c}"`).join(', ')} from "access_tokens" where "id" = ?`, direct);
-  // A token with its audit row, both or neither: on PostgreSQL one statement (a data-modifying WITH, one round trip),
-  // on SQLite one unit of the group commit.
-  const insertWithEvent = dialect === 'postgres' ? hotQuery(db, dialect, `with "token" as (${insertSql}) ${AUDIT_INSERT}`) : undefined;
-  const insertAtomically = dialect === 'sqlite' ? hotAtomicWrites(db, dialect, [insertSql, AUDIT_INSERT], direct) : undefined;
+  const insertWithEvent = tokenWithEvent(db, dialect, insertSql, direct);
   // Revocation with its audit event (RFC 7009 §2.1, issue 9 item 8): one unit of work, precompiled.
   const revokeRecorded = hotAtomicWrites(db, dialect, [REVOKE, AUDIT_INSERT], direct);
   return {
@@ -53,9 +50,7 @@ export function kyselyAccessTokens(db: Kysely<Database>, dialect: Dialect, direc
         token.revokedAt ?? null,
         token.act === undefined ? null : JSON.stringify(token.act),
       ];
-      if (issued === undefined) await insert(row);
-      else if (insertWithEvent !== undefined) await insertWithEvent([...row, ...auditParameters(issued)]);
-      else await insertAtomically?.([row, auditParameters(issued)]);
+      await (issued === undefined ? insert(row) : insertWithEvent(row, auditParameters(issued)));
     },
 
     async find(id) {
@@ -81,4 +76,17 @@ export function kyselyAccessTokens(db: Kysely<Database>, dialect: Dialect, direc
       return Number(result.numDeletedRows);
     },
   };
+}
+
+/**
+ * A token's INSERT with its audit row's, both or neither: on PostgreSQL one statement (a data-modifying WITH, one
+ * round trip), on SQLite one savepoint unit of the group commit.
+ */
+function tokenWithEvent(db: Kysely<Database>, dialect: Dialect, insertSql: string, direct: DirectExecutor | undefined): (row: unknown[], event: unknown[]) => Promise<unknown> {
+  if (dialect === 'postgres') {
+    const both = hotQuery(db, dialect, `with "token" as (${insertSql}) ${AUDIT_INSERT}`, direct);
+    return (row, event) => both([...row, ...event]);
+  }
+  const unit = hotAtomicWrites(db, dialect, [insertSql, AUDIT_INSERT], direct);
+  return (row, event) => unit([row, event]);
 }

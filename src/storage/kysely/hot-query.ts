@@ -1,15 +1,15 @@
 // Precompiled SQL for the hottest statements (issue #10 §2): the access-token insert of every token response and
 // its lookup on every introspection, the audit insert, revocation, the replay guard, UserInfo's user. Kysely's builder
 // and compiler cost more CPU than SQLite's work for these (~75% of an insert's JavaScript time in the profile), so
-// their text is written once, per dialect, and sent as is: on SQLite outside a transaction straight to the connection
-// (DirectExecutor), otherwise through Kysely's executor (same connection handling, transactions and group commit).
+// their text is written once, per dialect, and sent as is: outside a transaction past Kysely's executor (DirectExecutor:
+// SQLite's connection, PostgreSQL's pool as a prepared statement), inside one through the transaction's Kysely.
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Dialect } from '../storage.js';
 import type { AtomicBatchQuery, DirectExecutor } from './sqlite-dialect.js';
 
 /**
  * `text` with `?` placeholders (SQLite's), renumbered `$1…` for PostgreSQL; returns a runner for its parameters.
- * With `direct` (SQLite, outside a transaction) the statement skips Kysely's executor as well as its builder.
+ * With `direct` (outside a transaction) the statement skips Kysely's executor as well as its builder.
  */
 export function hotQuery<Row, DB = unknown>(db: Kysely<DB>, dialect: Dialect, text: string, direct?: DirectExecutor): (parameters: readonly unknown[]) => Promise<Row[]> {
   const sql = forDialect(dialect, text);
@@ -17,7 +17,7 @@ export function hotQuery<Row, DB = unknown>(db: Kysely<DB>, dialect: Dialect, te
   return async (parameters) => (await execute<Row>(CompiledQuery.raw(sql, [...parameters]))).rows;
 }
 
-/** The direct executor where it may be used (SQLite, outside a transaction), else Kysely's. */
+/** The direct executor where it may be used (outside a transaction), else Kysely's. */
 function executorFor<DB>(db: Kysely<DB>, direct: DirectExecutor | undefined): DirectExecutor {
   if (direct !== undefined && !db.isTransaction) return direct;
   return <R>(query: CompiledQuery) => db.executeQuery<R>(query);
